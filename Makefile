@@ -1,0 +1,49 @@
+# earshot build and test entry points. `make demo` and `make test` each install what they need.
+SHELL := /bin/bash
+NODE_BIN := node_modules/.bin
+APT_PACKAGES := libpcap-dev tshark iproute2 ethtool openssl make g++ python3
+TEST_FILES = $(shell find test -name '*.test.ts' | sort)
+
+.PHONY: deps apt-deps build typecheck test unit demo bench fuzz clean
+
+# apt is skipped when everything is already there, so repeat runs are quick and work offline.
+apt-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  echo "wireshark-common wireshark-common/install-setuid boolean false" | $$SUDO debconf-set-selections && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: apt-deps node_modules/.installed
+
+build: deps
+	$(NODE_BIN)/tsc -p tsconfig.build.json
+
+typecheck: deps
+	$(NODE_BIN)/tsc --noEmit -p tsconfig.json
+
+# Node 20 runs zero .ts tests when given a directory, so the files are listed explicitly.
+test: deps typecheck
+	node --import tsx --test --test-reporter=spec --test-concurrency=1 $(TEST_FILES)
+
+unit: deps
+	node --import tsx --test --test-reporter=spec $(shell find test/unit -name '*.test.ts' | sort)
+
+demo: build
+	node dist/appliance/src/cli/main.js demo
+
+bench: build
+	node --expose-gc dist/bench/pipeline-bench.js
+
+fuzz: deps
+	EARSHOT_FUZZ_FRAMES=1000000 node --import tsx --test test/unit/decode-fuzz.test.ts
+
+clean:
+	rm -rf dist node_modules
