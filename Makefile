@@ -37,7 +37,7 @@ unit: deps
 	node --import tsx --test --test-reporter=spec $(shell find test/unit -name '*.test.ts' | sort)
 
 demo: build
-	node dist/appliance/src/cli/main.js demo
+	node dist/appliance/src/cli/bin.js demo
 
 bench: build
 	node --expose-gc dist/bench/pipeline-bench.js

@@ -1,0 +1,102 @@
+// The paper's per-packet features for packets the Echo sends, plus `payload` (the TCP payload
+// length), and the labelling rules that reproduce the paper's collection phase.
+
+import { TcpFlag, type DecodedPacket } from '../decode/types.js';
+import { TlsContentType } from '../decode/tls-records.js';
+import type { FlowObservation } from '../flows/flow-table.js';
+import type { MicContext } from '../mic/mic-state.js';
+import type { PacketClass } from './packet-class.js';
+
+/** The paper's `highest_layer` codes. Other protocols are not rows of the dataset. */
+export const HighestLayer = { TLS: 0, TCP: 1, DATA: 2, HTTP: 3 } as const;
+export type HighestLayerCode = (typeof HighestLayer)[keyof typeof HighestLayer];
+
+export interface PaperFeatures {
+  timeUs: number;
+  /** Frame length on the wire, as the paper's `length` column really holds. */
+  length: number;
+  dstip: string;
+  dstport: number;
+  highestLayer: HighestLayerCode;
+  delta: number;
+  ackFlag: 0 | 1;
+  /** 1 on, 0 muted, undefined when the mic state is unknown. */
+  microphone: 0 | 1 | undefined;
+  /** Type of the first TLS record that starts in the segment; undefined when not TLS. */
+  contentType: number | undefined;
+  payload: number;
+  packetClass: PacketClass;
+}
+
+/** Spotify's sync port: the paper labels its DATA packets as heartbeats. */
+const SPOTIFY_SYNC_PORT = 4070;
+/** The paper's capture rules treat an 11-byte TCP payload as a sync packet. */
+const SYNC_PAYLOAD_LENGTH = 11;
+const HEARTBEAT_RECORD_LENGTHS = new Set([41, 28]);
+
+/**
+ * tshark's view of the highest layer, reduced to the paper's four codes: a segment in which a
+ * TLS record header starts is TLS; a continuation of a TLS record is TCP (tshark shows it as a
+ * reassembled-PDU segment); an HTTP request line is HTTP; other payload is DATA; none is TCP.
+ */
+export function highestLayerOf(packet: DecodedPacket, obs: FlowObservation): HighestLayerCode {
+  if (packet.payloadLength === 0) return HighestLayer.TCP;
+  if (obs.tlsRecords.length > 0) return HighestLayer.TLS;
+  if (obs.tlsContinuedType !== 0) return HighestLayer.TCP;
+  if (packet.httpRequest) return HighestLayer.HTTP;
+  return HighestLayer.DATA;
+}
+
+/** The context label for application data, from the mic state at the packet's time. */
+export function contextClass(mic: MicContext): PacketClass {
+  switch (mic) {
+    case 'muted':
+      return 'not_justified';
+    case 'listening':
+    case 'grace':
+      return 'expected';
+    case 'idle':
+    case 'unknown':
+      // Without a sensor the paper's "mic on, no interaction" is the only honest default.
+      return 'justified';
+  }
+}
+
+/** The labelling rules of design.md section 1, with retransmissions detected as tshark does. */
+export function labelPacket(packet: DecodedPacket, obs: FlowObservation, highestLayer: HighestLayerCode, mic: MicContext): PacketClass {
+  const tcp = packet.tcp;
+  if (!tcp) return 'not_relevant';
+  if (obs.isRetransmission) return 'retransmit';
+  const hasAck = (tcp.flags & TcpFlag.ACK) !== 0;
+  if (packet.payloadLength === 0) return hasAck ? 'ack' : 'retransmit';
+  if (highestLayer === HighestLayer.TLS) {
+    const first = obs.tlsRecords[0];
+    if (first.contentType !== TlsContentType.APPLICATION_DATA) {
+      return first.contentType === TlsContentType.HEARTBEAT ? 'heartbeat' : 'handshake';
+    }
+    if (HEARTBEAT_RECORD_LENGTHS.has(first.length) || obs.repeatsFixedSizeRecord) return 'heartbeat';
+    return contextClass(mic);
+  }
+  if (packet.payloadLength === SYNC_PAYLOAD_LENGTH) return 'heartbeat';
+  if (highestLayer === HighestLayer.DATA && tcp.dstPort === SPOTIFY_SYNC_PORT) return 'heartbeat';
+  return 'not_relevant';
+}
+
+export function paperFeatures(packet: DecodedPacket, obs: FlowObservation, mic: MicContext): PaperFeatures | undefined {
+  const tcp = packet.tcp;
+  if (!tcp) return undefined;
+  const highestLayer = highestLayerOf(packet, obs);
+  return {
+    timeUs: packet.timeUs,
+    length: packet.frameLength,
+    dstip: packet.dst,
+    dstport: tcp.dstPort,
+    highestLayer,
+    delta: obs.deltaMs,
+    ackFlag: (tcp.flags & TcpFlag.ACK) !== 0 ? 1 : 0,
+    microphone: mic === 'muted' ? 0 : mic === 'unknown' ? undefined : 1,
+    contentType: highestLayer === HighestLayer.TLS ? obs.tlsRecords[0].contentType : undefined,
+    payload: packet.payloadLength,
+    packetClass: labelPacket(packet, obs, highestLayer, mic),
+  };
+}

@@ -1,0 +1,9 @@
+// The microphone states a sensor reports, and the labelling context derived from them.
+
+export const MIC_STATES = ['muted', 'idle', 'listening', 'unknown'] as const;
+export type MicState = (typeof MIC_STATES)[number];
+
+/** `grace` is an idle (or unknown) moment within the grace period after listening ended. */
+export type MicContext = MicState | 'grace';
+
+export const isMicState = (value: string): value is MicState => (MIC_STATES as readonly string[]).includes(value);

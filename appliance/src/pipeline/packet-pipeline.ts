@@ -1,0 +1,118 @@
+// decode -> flows -> features/labels for one capture, as a synchronous push pipeline. Every
+// stage is pure; this class only sequences them and keeps the counts the summary reports.
+
+import { DecodeCounters, decodeFrame } from '../decode/decode-frame.js';
+import type { CapturedFrame, DecodedPacket } from '../decode/types.js';
+import { FlowTable } from '../flows/flow-table.js';
+import { PACKET_CLASSES, type PacketClass } from '../features/packet-class.js';
+import { paperFeatures, type PaperFeatures } from '../features/paper-features.js';
+import type { MicContext } from '../mic/mic-state.js';
+import type { MicTimeline } from '../mic/mic-timeline.js';
+import { BusiestLocalSender, DeviceMatcher, type DeviceSpec } from './device-selector.js';
+
+export interface PipelineOptions {
+  device?: DeviceSpec;
+  mic?: MicTimeline;
+  /** Uploads within this long after listening ends are expected (default 30 s). */
+  graceS?: number;
+  /** Without --device, the Echo is elected after this many packets or this much capture time. */
+  electionPackets?: number;
+  electionWindowUs?: number;
+}
+
+/** Receives every packet the Echo sent, with its features and label. */
+export type EchoPacketSink = (packet: DecodedPacket, features: PaperFeatures, mic: MicContext) => void;
+
+export interface PipelineCounts {
+  frames: number;
+  echoPackets: number;
+  byClass: Record<PacketClass, number>;
+  firstTimeUs: number;
+  lastTimeUs: number;
+}
+
+export class PacketPipeline {
+  readonly decodeCounters = new DecodeCounters();
+  readonly flows = new FlowTable();
+  readonly counts: PipelineCounts;
+  private matcher: DeviceMatcher | undefined;
+  private election: BusiestLocalSender | undefined;
+  private pending: DecodedPacket[] = [];
+  private readonly graceUs: number;
+  private readonly electionPackets: number;
+  private readonly electionWindowUs: number;
+
+  constructor(
+    private readonly options: PipelineOptions,
+    private readonly sink: EchoPacketSink,
+  ) {
+    this.graceUs = (options.graceS ?? 30) * 1e6;
+    this.electionPackets = options.electionPackets ?? 5000;
+    this.electionWindowUs = options.electionWindowUs ?? 60e6;
+    if (options.device) this.matcher = new DeviceMatcher(options.device);
+    else this.election = new BusiestLocalSender();
+    this.counts = {
+      frames: 0,
+      echoPackets: 0,
+      byClass: Object.fromEntries(PACKET_CLASSES.map((c) => [c, 0])) as Record<PacketClass, number>,
+      firstTimeUs: 0,
+      lastTimeUs: 0,
+    };
+  }
+
+  /** The Echo, once known. */
+  get device(): DeviceMatcher | undefined {
+    return this.matcher;
+  }
+
+  push(frame: CapturedFrame): void {
+    const counts = this.counts;
+    if (counts.frames === 0) counts.firstTimeUs = frame.timeUs;
+    counts.frames++;
+    if (frame.timeUs > counts.lastTimeUs) counts.lastTimeUs = frame.timeUs;
+    const result = decodeFrame(frame);
+    this.decodeCounters.record(result);
+    if (!result.ok) return;
+    const packet = result.packet;
+    if (this.matcher) {
+      this.process(packet);
+      return;
+    }
+    this.election!.note(packet);
+    this.pending.push(packet);
+    if (this.pending.length >= this.electionPackets || packet.timeUs - this.pending[0].timeUs >= this.electionWindowUs) this.elect();
+  }
+
+  /** Ends the capture: settles the election if it is still open. */
+  finish(): void {
+    if (!this.matcher) this.elect();
+  }
+
+  private elect(): void {
+    const winner = this.election?.winner();
+    this.election = undefined;
+    const pending = this.pending;
+    this.pending = [];
+    if (winner === undefined) {
+      // No local sender yet: keep electing on the next window rather than guessing.
+      this.election = new BusiestLocalSender();
+      return;
+    }
+    this.matcher = new DeviceMatcher({ ip: winner });
+    for (const packet of pending) this.process(packet);
+  }
+
+  private process(packet: DecodedPacket): void {
+    const matcher = this.matcher!;
+    const sentByDevice = matcher.isSentByDevice(packet);
+    if (!sentByDevice && !matcher.isSentToDevice(packet)) return;
+    const obs = this.flows.observe(packet);
+    if (!obs || !sentByDevice) return;
+    const mic: MicContext = this.options.mic ? this.options.mic.contextAt(packet.timeUs, this.graceUs) : 'unknown';
+    const features = paperFeatures(packet, obs, mic);
+    if (!features) return;
+    this.counts.echoPackets++;
+    this.counts.byClass[features.packetClass]++;
+    this.sink(packet, features, mic);
+  }
+}
