@@ -39,8 +39,8 @@ unit: deps
 demo: build
 	node dist/appliance/src/cli/bin.js demo
 
-bench: build
-	node --expose-gc dist/bench/pipeline-bench.js
+bench: deps
+	node --import tsx bench/pipeline-bench.ts
 
 fuzz: deps
 	EARSHOT_FUZZ_FRAMES=1000000 node --import tsx --test test/unit/decode-fuzz.test.ts

@@ -1,8 +1,8 @@
 // Sequence analysis equivalent to Wireshark's `tcp.analysis.retransmission` (packet-tcp.c,
 // tcp_analyze_sequence_number): a segment that carries data, SYN or FIN and does not advance the
 // sender's next sequence number is a retransmission, unless it is a keep-alive, an out-of-order
-// segment (arrived within one first-RTT of the highest segment), or spurious (already acked).
-// Fast retransmissions count as retransmissions, as in Wireshark's field.
+// segment (arrived within one first-RTT of the highest segment). Fast and spurious
+// retransmissions (data the peer already acked) count too, as they do in Wireshark's field.
 
 import { TcpFlag } from '../decode/types.js';
 import { seqDiff } from '../decode/tls-records.js';
@@ -76,7 +76,8 @@ export function analyseSegment(
       const threshold = timing.firstRttUs > 0 ? timing.firstRttUs : DEFAULT_OUT_OF_ORDER_THRESHOLD_US;
       const outOfOrder = seqNotAdvanced && timeUs - fwd.nextSeqTimeUs < threshold && fwd.nextSeq !== ((seq + segmentLength) >>> 0);
       const spurious = segmentLength > 0 && rev.hasLastAck && rev.lastAck !== 0 && seqDiff((seq + segmentLength) >>> 0, rev.lastAck) <= 0;
-      if (!outOfOrder && !spurious && seqNotAdvanced) isRetransmission = true;
+      // tshark also sets tcp.analysis.retransmission on spurious retransmissions (checked on 4.0).
+      if (!outOfOrder && (spurious || seqNotAdvanced)) isRetransmission = true;
     }
   }
 
