@@ -1,0 +1,164 @@
+// The CLI contract of design.md section 4: `replay` and `features` over generated captures,
+// and bad input answered with exit 2 and one line that names the file and the problem.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { CliIo } from '../../appliance/src/cli/cli-io.js';
+import { runCli } from '../../appliance/src/cli/main.js';
+import { DATASET_HEADER } from '../../appliance/src/features/dataset-csv.js';
+import { demoSession, micTimelineCsv, sessionToPcap } from '../../appliance/src/synth/echo-session.js';
+import { REPO_ROOT } from '../support/shared-data.js';
+
+let dir: string;
+let capture: string;
+let mic: string;
+let captureBytes: Buffer;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'earshot-cli-'));
+  const session = demoSession();
+  captureBytes = Buffer.concat(sessionToPcap(session));
+  capture = join(dir, 'demo.pcap');
+  mic = join(dir, 'mic.csv');
+  writeFileSync(capture, captureBytes);
+  writeFileSync(mic, micTimelineCsv(session.mic));
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+const PACKET_KEYS = ['type', 'time', 'src', 'dst', 'dstport', 'length', 'payload', 'highest_layer', 'content_type', 'delta', 'ack_flag', 'microphone', 'class'];
+
+test('replay --jsonl prints one packet event per Echo packet and a summary last', async () => {
+  const { code, stdout, stderr } = await cli('replay', capture, '--mic', mic, '--jsonl');
+  assert.equal(code, 0, stderr);
+  const events = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const summary = events.pop()!;
+  assert.equal(summary.type, 'summary');
+  assert.ok(events.length > 100);
+  assert.equal(summary.echo_packets, events.length);
+  for (const event of events) {
+    assert.deepEqual(Object.keys(event).sort(), [...PACKET_KEYS].sort());
+    assert.equal(event.src, '192.0.2.10', 'only packets the Echo sent');
+    assert.match(event.time as string, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  }
+  const classes = (summary.classes ?? {}) as Record<string, number>;
+  const counted = events.reduce<Record<string, number>>((acc, e) => ({ ...acc, [e.class as string]: (acc[e.class as string] ?? 0) + 1 }), {});
+  for (const [label, n] of Object.entries(counted)) assert.equal(classes[label], n, label);
+  assert.ok(classes.not_justified > 0, 'the muted upload is labelled not_justified');
+  assert.ok(classes.expected > 0, 'the command is labelled expected');
+  assert.ok(classes.syn > 0, 'heartbeats are labelled syn');
+  assert.equal(summary.device, '192.0.2.10', 'the busiest local sender is elected');
+});
+
+test('replay without --jsonl prints a readable summary', async () => {
+  const { code, stdout } = await cli('replay', capture, '--mic', mic);
+  assert.equal(code, 0);
+  assert.match(stdout, /packets the Echo sent: [\d,]+/);
+  assert.match(stdout, /not_justified\s+[\d,]+\s+app data while muted/);
+  assert.match(stdout, /echo\s+192\.0\.2\.10/);
+});
+
+test('a missing capture exits 2 with one line naming the file', async () => {
+  const missing = join(dir, 'nope.pcap');
+  const { code, stderr } = await cli('replay', missing);
+  assert.equal(code, 2);
+  assert.equal(stderr.trimEnd().split('\n').length, 1);
+  assert.ok(stderr.includes(missing) && /no such file/.test(stderr), stderr);
+});
+
+test('a file that is not a capture exits 2 and says so', async () => {
+  const text = join(dir, 'notes.txt');
+  writeFileSync(text, 'hello, this is not a capture\n');
+  const { code, stderr } = await cli('replay', text, '--jsonl');
+  assert.equal(code, 2);
+  assert.match(stderr, /notes\.txt.*not a pcap or pcapng/);
+});
+
+test('a truncated capture keeps the events read before the cut and says where it stopped', async () => {
+  const truncated = join(dir, 'truncated.pcap');
+  writeFileSync(truncated, captureBytes.subarray(0, Math.floor(captureBytes.length / 2) + 7));
+  const { code, stdout, stderr } = await cli('replay', truncated, '--jsonl');
+  assert.equal(code, 2);
+  const events = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; frames?: number });
+  assert.ok(events.filter((e) => e.type === 'packet').length > 50, 'packets before the cut are printed');
+  assert.equal(events.at(-1)?.type, 'summary');
+  assert.match(stderr, /truncated\.pcap.*byte \d+.*kept \d+ frames/);
+});
+
+test('a mic timeline with a bad row exits 2 naming the line and the field', async () => {
+  const badMic = join(dir, 'bad-mic.csv');
+  writeFileSync(badMic, 'time,state\n2026-01-15T12:00:00Z,idle\n2026-01-15T12:01:00Z,loud\n');
+  const { code, stderr } = await cli('replay', capture, '--mic', badMic);
+  assert.equal(code, 2);
+  assert.match(stderr, /bad-mic\.csv: line 3: state: .*'loud'/);
+});
+
+test('a --device that is neither an IP nor a MAC exits 2', async () => {
+  const { code, stderr } = await cli('replay', capture, '--device', 'kitchen-echo');
+  assert.equal(code, 2);
+  assert.match(stderr, /--device: expected an IP address or a MAC address \(got 'kitchen-echo'\)/);
+});
+
+test('--device by MAC selects the same Echo packets as by IP', async () => {
+  const byIp = await cli('replay', capture, '--device', '192.0.2.10', '--jsonl');
+  const byMac = await cli('replay', capture, '--device', '44-65-0D-12-34-56', '--jsonl');
+  assert.equal(byMac.code, 0);
+  assert.equal(byMac.stdout.split('\n').length, byIp.stdout.split('\n').length);
+});
+
+test('features writes the paper columns plus payload, one row per Echo packet', async () => {
+  const out = join(dir, 'features.csv');
+  const { code, stderr } = await cli('features', capture, '--mic', mic, '-o', out);
+  assert.equal(code, 0, stderr);
+  const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+  assert.equal(lines[0], DATASET_HEADER);
+  assert.equal(lines[0], 'date,length,dstip,dstport,highest_layer,delta,ack_flag,microphone,content_type,synchronized,class,payload');
+  const replay = await cli('replay', capture, '--mic', mic, '--jsonl');
+  assert.equal(lines.length - 1, replay.stdout.trimEnd().split('\n').length - 1);
+  assert.ok(lines.slice(1).every((l) => l.split(',').length === 12));
+});
+
+test('features on a truncated capture keeps the rows before the cut', async () => {
+  const truncated = join(dir, 'cut.pcap');
+  writeFileSync(truncated, captureBytes.subarray(0, captureBytes.length - 10));
+  const out = join(dir, 'cut.csv');
+  const { code, stderr } = await cli('features', truncated, '-o', out);
+  assert.equal(code, 2);
+  assert.match(stderr, /cut\.pcap/);
+  assert.ok(readFileSync(out, 'utf8').split('\n').length > 400);
+});
+
+test('features without -o is a usage error', async () => {
+  const { code, stderr } = await cli('features', capture);
+  assert.equal(code, 2);
+  assert.match(stderr, /-o OUT\.csv is required/);
+});
+
+test('the earshot binary exits 2 on bad input and prints no stack trace', () => {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'appliance/src/cli/bin.ts'), 'replay', join(dir, 'absent.pcap')], {
+    encoding: 'utf8',
+    cwd: REPO_ROOT,
+    timeout: 30_000,
+  });
+  assert.equal(result.status, 2);
+  assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
+  assert.doesNotMatch(result.stderr, /\n\s+at /);
+});
+
+test('an unknown command exits 2 and lists the commands', async () => {
+  const { code, stderr } = await cli('frobnicate');
+  assert.equal(code, 2);
+  assert.match(stderr, /unknown command 'frobnicate' \(commands: replay, features, demo\)/);
+});
