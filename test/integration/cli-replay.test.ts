@@ -84,6 +84,7 @@ test('a file that is not a capture exits 2 and says so', async () => {
   const { code, stderr } = await cli('replay', text, '--jsonl');
   assert.equal(code, 2);
   assert.match(stderr, /notes\.txt.*not a pcap or pcapng/);
+  assert.equal(stderr.trimEnd().split('\n').length, 1, 'one line, no summary of nothing');
 });
 
 test('a truncated capture keeps the events read before the cut and says where it stopped', async () => {

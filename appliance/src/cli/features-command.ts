@@ -1,7 +1,7 @@
 // `earshot features CAPTURE -o OUT.csv`: the paper's dataset columns for the Echo's packets.
 // Rows are written as they are produced, so a capture that breaks off keeps every row before it.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { FileSource } from '../capture/file-source.js';
 import { DATASET_HEADER, datasetRow } from '../features/dataset-csv.js';
@@ -44,6 +44,10 @@ export async function featuresCommand(args: string[], io: CliIo): Promise<number
       if (rows.length >= FLUSH_ROWS) flush();
     });
     flush();
+    if (run.inputError && run.pipeline.counts.frames === 0) {
+      unlinkSync(out); // leave no header-only file behind for input that was never a capture
+      throw run.inputError;
+    }
     io.stderr(`earshot features: ${written} rows from ${run.pipeline.device?.description ?? 'no Echo found'} written to ${out}\n`);
     if (run.inputError) {
       io.stderr(`earshot features: ${run.inputError.message}\n`);

@@ -30,6 +30,8 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
     buffered.push(JSON.stringify(packetEvent(packet, features)) + '\n');
     if (buffered.length >= 4096) flush();
   });
+  // Nothing read at all (not a capture, unreadable): the one-line error is the whole answer.
+  if (run.inputError && run.pipeline.counts.frames === 0) throw run.inputError;
   const summary = summaryEvent(run);
   if (jsonl) {
     buffered.push(JSON.stringify(summary) + '\n');
