@@ -1,7 +1,17 @@
 // Finds TLS record headers in one direction of a TCP stream. Records routinely span segments
 // (a 16 KB app-data record covers a dozen frames), so the tracker remembers, in sequence-number
-// space, where the next header must start; that keeps the content types of later records right
-// even after a long record, a lost capture segment or a retransmission.
+// space, where the next header must start. That keeps the content types of later records right
+// after a long record, a header cut by a segment boundary, a retransmission, or segments that
+// arrive out of order (which happens on veths and on Wi-Fi alike).
+//
+//   in order:      walk headers from nextHeaderSeq, advance contiguousEnd
+//   ahead (gap):   hold the segment until the gap fills; its records are reported with the
+//                  segment that fills it, as tshark reports a reassembled PDU with its last frame
+//   hole persists: skip it after HOLE_TIMEOUT_US or MAX_PENDING segments; sync is lost only
+//                  if a header lay inside it, and regained at the next segment starting on one
+//   old data:      a retransmission; headers are read only if it starts on one
+//
+// Held segments stay in memory for at most a second and are never written anywhere.
 
 export const TlsContentType = {
   CHANGE_CIPHER_SPEC: 20,
@@ -13,11 +23,20 @@ export const TlsContentType = {
 
 /** TLS 1.2 allows 2^14 + 2048 bytes of ciphertext; anything longer is not a record header. */
 const MAX_RECORD_LENGTH = 16384 + 2048;
+const MAX_PENDING = 32;
+const MAX_PENDING_BYTES = 128 * 1024;
+const HOLE_TIMEOUT_US = 1_000_000;
 
 export interface TlsRecordHeader {
   contentType: number;
   version: number;
   length: number;
+}
+
+interface HeldSegment {
+  seq: number;
+  bytes: Uint8Array;
+  payloadLength: number;
 }
 
 export function looksLikeTlsHeader(bytes: Uint8Array, offset: number): boolean {
@@ -36,108 +55,141 @@ export class TlsRecordTracker {
   private synced = false;
   /** Sequence number at which the next record header starts. */
   private nextHeaderSeq = 0;
+  /** Everything before this sequence number has been walked. */
+  private contiguousEnd = 0;
   /** Content type of the record in progress (0 before the first record). */
   private currentType = 0;
-  /** Bytes of a header that was cut by a segment boundary. */
+  /** Bytes of a header cut by a segment boundary; they start at nextHeaderSeq. */
   private readonly partialHeader = new Uint8Array(5);
   private partialLength = 0;
-  private highestEnd = 0;
-  private seenData = false;
+  private held: HeldSegment[] = [];
+  private heldBytes = 0;
+  private holeSinceUs = 0;
 
   /** Content type of a record continued from earlier segments into the last one observed, or 0. */
   continuedType = 0;
 
   /**
-   * Reports the headers of records that start in this segment into `out` (cleared first).
-   * `payload` is the captured part; `payloadLength` the length on the wire.
+   * Reports into `out` (cleared first) the headers of records that start in this segment, plus
+   * those of held segments it makes contiguous. `payload` is the captured part; `payloadLength`
+   * the length on the wire; `timeUs` the capture time, which bounds how long a hole is awaited.
    */
-  observe(seq: number, payload: Uint8Array, payloadLength: number, out: TlsRecordHeader[]): void {
+  observe(seq: number, payload: Uint8Array, payloadLength: number, out: TlsRecordHeader[], timeUs = 0): void {
     out.length = 0;
     this.continuedType = 0;
     if (payloadLength === 0) return;
+    if (!this.synced && !this.trySync(seq, payload)) return;
     const end = (seq + payloadLength) >>> 0;
-    const isOldData = this.seenData && seqDiff(end, this.highestEnd) <= 0;
-    if (!this.seenData || seqDiff(end, this.highestEnd) > 0) this.highestEnd = end;
-    this.seenData = true;
-
-    if (isOldData) {
-      // A retransmission: read headers only if it starts on one, and leave the stream state alone.
-      if (looksLikeTlsHeader(payload, 0)) walkHeaders(payload, 0, payloadLength, out);
-      return;
-    }
-    if (this.synced && this.partialLength > 0) {
-      if (seqDiff(seq, this.nextHeaderSeq + this.partialLength) !== 0) this.synced = false;
-      else {
-        this.completePartialHeader(seq, payload, payloadLength, out);
-        return;
-      }
-    }
-    if (!this.synced || seqDiff(this.nextHeaderSeq, seq) < 0) {
-      // Unknown position (capture began mid-stream, or the boundary fell in a missed segment).
-      if (!looksLikeTlsHeader(payload, 0)) {
-        this.synced = false;
-        return;
-      }
-      this.synced = true;
-      this.nextHeaderSeq = seq;
-    }
-    const offset = seqDiff(this.nextHeaderSeq, seq);
-    if (offset >= payloadLength) {
+    if (seqDiff(seq, this.contiguousEnd) > 0) {
       this.continuedType = this.currentType;
+      this.hold(seq, payload, payloadLength, timeUs);
+      if (this.held.length > MAX_PENDING || this.heldBytes > MAX_PENDING_BYTES || timeUs - this.holeSinceUs > HOLE_TIMEOUT_US) {
+        this.skipHole(out);
+      }
       return;
     }
-    if (offset > 0) this.continuedType = this.currentType;
-    this.walkFrom(seq, payload, payloadLength, offset, out);
+    if (seqDiff(end, this.contiguousEnd) <= 0) {
+      if (looksLikeTlsHeader(payload, 0)) walkStateless(payload, payloadLength, out);
+      return;
+    }
+    if (this.partialLength === 0 && seqDiff(this.nextHeaderSeq, seq) > 0) this.continuedType = this.currentType;
+    this.consume(seq, payload, payloadLength, out);
+    this.drainHeld(out);
   }
 
-  private walkFrom(seq: number, payload: Uint8Array, payloadLength: number, start: number, out: TlsRecordHeader[]): void {
-    let offset = start;
-    while (offset < payloadLength) {
-      if (offset + 5 > payload.length) {
-        if (offset + 5 > payloadLength && payload.length === payloadLength) {
-          this.partialHeader.set(payload.subarray(offset), 0);
-          this.partialLength = payloadLength - offset;
-          this.nextHeaderSeq = (seq + offset) >>> 0;
+  private trySync(seq: number, payload: Uint8Array): boolean {
+    if (!looksLikeTlsHeader(payload, 0)) return false;
+    this.synced = true;
+    this.nextHeaderSeq = seq;
+    this.contiguousEnd = seq;
+    this.partialLength = 0;
+    return true;
+  }
+
+  private loseSync(): void {
+    this.synced = false;
+    this.partialLength = 0;
+    this.held = [];
+    this.heldBytes = 0;
+  }
+
+  /** Walks the headers in a segment that starts at or before contiguousEnd and reaches past it. */
+  private consume(seq: number, payload: Uint8Array, payloadLength: number, out: TlsRecordHeader[]): void {
+    this.contiguousEnd = (seq + payloadLength) >>> 0;
+    const complete = payload.length === payloadLength;
+    for (;;) {
+      const offset = seqDiff(this.nextHeaderSeq, seq);
+      if (this.partialLength > 0) {
+        const start = offset + this.partialLength;
+        if (start < 0 || start > payload.length) return this.loseSync();
+        const take = Math.min(5 - this.partialLength, payload.length - start);
+        this.partialHeader.set(payload.subarray(start, start + take), this.partialLength);
+        this.partialLength += take;
+        if (this.partialLength < 5) {
+          if (!complete) this.loseSync();
           return;
         }
-        this.synced = false; // header lost to the snap length
+        this.partialLength = 0;
+        if (!this.accept(this.partialHeader, 0, out)) return this.loseSync();
+        continue;
+      }
+      if (offset >= payloadLength) return;
+      if (offset < 0) return this.loseSync();
+      if (offset + 5 > payloadLength) {
+        if (!complete) return this.loseSync();
+        this.partialHeader.set(payload.subarray(offset, payloadLength), 0);
+        this.partialLength = payloadLength - offset;
         return;
       }
-      if (!looksLikeTlsHeader(payload, offset)) {
-        this.synced = false;
-        return;
-      }
-      const header = readHeader(payload, offset);
-      out.push(header);
-      this.currentType = header.contentType;
-      offset += 5 + header.length;
+      if (offset + 5 > payload.length || !this.accept(payload, offset, out)) return this.loseSync();
     }
-    this.partialLength = 0;
-    this.nextHeaderSeq = (seq + offset) >>> 0;
   }
 
-  private completePartialHeader(seq: number, payload: Uint8Array, payloadLength: number, out: TlsRecordHeader[]): void {
-    const missing = 5 - this.partialLength;
-    if (payload.length < missing) {
-      this.synced = false;
-      this.partialLength = 0;
-      return;
-    }
-    this.partialHeader.set(payload.subarray(0, missing), this.partialLength);
-    this.partialLength = 0;
-    if (!looksLikeTlsHeader(this.partialHeader, 0)) {
-      this.synced = false;
-      return;
-    }
-    const header = readHeader(this.partialHeader, 0);
+  private accept(bytes: Uint8Array, offset: number, out: TlsRecordHeader[]): boolean {
+    if (!looksLikeTlsHeader(bytes, offset)) return false;
+    const header = readHeader(bytes, offset);
     out.push(header);
     this.currentType = header.contentType;
-    const next = missing + header.length;
-    if (next >= payloadLength) {
-      this.nextHeaderSeq = (seq + next) >>> 0;
-      return;
+    this.nextHeaderSeq = (this.nextHeaderSeq + 5 + header.length) >>> 0;
+    return true;
+  }
+
+  private hold(seq: number, payload: Uint8Array, payloadLength: number, timeUs: number): void {
+    if (this.held.length === 0) this.holeSinceUs = timeUs;
+    const segment = { seq, bytes: payload.slice(), payloadLength };
+    let i = this.held.length;
+    while (i > 0 && seqDiff(this.held[i - 1].seq, seq) > 0) i--;
+    this.held.splice(i, 0, segment);
+    this.heldBytes += payload.length;
+  }
+
+  private drainHeld(out: TlsRecordHeader[]): void {
+    while (this.synced && this.held.length > 0 && seqDiff(this.held[0].seq, this.contiguousEnd) <= 0) {
+      const segment = this.held.shift()!;
+      this.heldBytes -= segment.bytes.length;
+      if (seqDiff((segment.seq + segment.payloadLength) >>> 0, this.contiguousEnd) > 0) {
+        this.consume(segment.seq, segment.bytes, segment.payloadLength, out);
+      }
     }
-    this.walkFrom(seq, payload, payloadLength, next, out);
+    if (this.held.length === 0) this.heldBytes = 0;
+  }
+
+  /** Gives up on the missing bytes before the first held segment. */
+  private skipHole(out: TlsRecordHeader[]): void {
+    const first = this.held[0];
+    const headerInHole = this.partialLength > 0 || seqDiff(this.nextHeaderSeq, first.seq) < 0;
+    this.contiguousEnd = first.seq;
+    if (headerInHole) {
+      const held = this.held;
+      this.loseSync();
+      const restart = held.findIndex((s) => looksLikeTlsHeader(s.bytes, 0));
+      if (restart < 0) return;
+      this.trySync(held[restart].seq, held[restart].bytes);
+      this.held = held.slice(restart);
+      this.heldBytes = this.held.reduce((n, s) => n + s.bytes.length, 0);
+    }
+    this.drainHeld(out);
+    if (this.held.length > 0) this.holeSinceUs = Number.NEGATIVE_INFINITY; // another hole: skip it next time
   }
 }
 
@@ -149,9 +201,9 @@ function readHeader(bytes: Uint8Array, offset: number): TlsRecordHeader {
   };
 }
 
-/** Stateless walk for segments outside the tracked stream (retransmissions). */
-function walkHeaders(payload: Uint8Array, start: number, payloadLength: number, out: TlsRecordHeader[]): void {
-  let offset = start;
+/** Headers in a segment outside the tracked stream (a retransmission), read from its start. */
+function walkStateless(payload: Uint8Array, payloadLength: number, out: TlsRecordHeader[]): void {
+  let offset = 0;
   while (offset < payloadLength && looksLikeTlsHeader(payload, offset)) {
     const header = readHeader(payload, offset);
     out.push(header);

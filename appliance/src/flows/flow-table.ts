@@ -121,7 +121,7 @@ export class FlowTable {
     obs.isRetransmission = analyseSegment(fwd.tcp, rev.tcp, flow.timing, timeUs, tcp.seq, tcp.ack, tcp.flags, tcp.window, packet.payloadLength);
     if (packet.payloadLength > 0) {
       fwd.tls ??= new TlsRecordTracker();
-      fwd.tls.observe(tcp.seq, packet.payload, packet.payloadLength, obs.tlsRecords);
+      fwd.tls.observe(tcp.seq, packet.payload, packet.payloadLength, obs.tlsRecords, timeUs);
       obs.tlsContinuedType = fwd.tls.continuedType;
       if (!obs.isRetransmission) obs.repeatsFixedSizeRecord = noteLoneRecord(fwd, obs.tlsRecords, timeUs);
     }
