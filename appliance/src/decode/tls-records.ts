@@ -11,7 +11,8 @@
 //                  if a header lay inside it, and regained at the next segment starting on one
 //   old data:      a retransmission; headers are read only if it starts on one
 //
-// Held segments stay in memory for at most a second and are never written anywhere.
+// Held segments stay in memory until the direction's next segment a second later, or the flow
+// table's next sweep (a minute at most), and are never written anywhere.
 
 export const TlsContentType = {
   CHANGE_CIPHER_SPEC: 20,
@@ -78,6 +79,7 @@ export class TlsRecordTracker {
     out.length = 0;
     this.continuedType = 0;
     if (payloadLength === 0) return;
+    if (this.held.length > 0 && timeUs - this.holeSinceUs > HOLE_TIMEOUT_US) this.skipHole(out);
     if (!this.synced && !this.trySync(seq, payload)) return;
     const end = (seq + payloadLength) >>> 0;
     if (seqDiff(seq, this.contiguousEnd) > 0) {
@@ -95,6 +97,11 @@ export class TlsRecordTracker {
     if (this.partialLength === 0 && seqDiff(this.nextHeaderSeq, seq) > 0) this.continuedType = this.currentType;
     this.consume(seq, payload, payloadLength, out);
     this.drainHeld(out);
+  }
+
+  /** Gives up a hole older than the timeout even if the direction has gone quiet. */
+  expireHeld(nowUs: number): void {
+    if (this.held.length > 0 && nowUs - this.holeSinceUs > HOLE_TIMEOUT_US) this.skipHole([]);
   }
 
   private trySync(seq: number, payload: Uint8Array): boolean {

@@ -23,6 +23,8 @@ export interface FlowObservation {
 
 interface DirectionState {
   tcp: TcpDirectionState;
+  /** The ISN of this direction's SYN, to tell a duplicate SYN from a new connection. */
+  synSeq: number | undefined;
   tls: TlsRecordTracker | undefined;
   lastLoneRecordLength: number;
   lastLoneRecordTimeUs: number;
@@ -51,7 +53,7 @@ const PERIODIC_MIN_INTERVAL_US = 5_000_000;
 const PERIODIC_MAX_INTERVAL_US = 300_000_000;
 const SWEEP_INTERVAL_US = 60_000_000;
 
-const newDirection = (): DirectionState => ({ tcp: newDirectionState(), tls: undefined, lastLoneRecordLength: -1, lastLoneRecordTimeUs: 0 });
+const newDirection = (): DirectionState => ({ tcp: newDirectionState(), synSeq: undefined, tls: undefined, lastLoneRecordLength: -1, lastLoneRecordTimeUs: 0 });
 
 export class FlowTable {
   private readonly flows = new Map<string, Flow>();
@@ -118,6 +120,7 @@ export class FlowTable {
     if ((tcp.flags & (TcpFlag.FIN | TcpFlag.RST)) !== 0) flow.closed = true;
     const fwd = flow.directions[fromInitiator ? 0 : 1];
     const rev = flow.directions[fromInitiator ? 1 : 0];
+    if ((tcp.flags & TcpFlag.SYN) !== 0 && fwd.synSeq === undefined) fwd.synSeq = tcp.seq;
     obs.isRetransmission = analyseSegment(fwd.tcp, rev.tcp, flow.timing, timeUs, tcp.seq, tcp.ack, tcp.flags, tcp.window, packet.payloadLength);
     if (packet.payloadLength > 0) {
       fwd.tls ??= new TlsRecordTracker();
@@ -132,19 +135,15 @@ export class FlowTable {
     const tcp = packet.tcp!;
     if ((tcp.flags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) return false;
     const isInitiator = packet.src === flow.initiator && tcp.srcPort === flow.initiatorPort;
-    const state = flow.directions[isInitiator ? 0 : 1].tcp;
+    const synSeq = flow.directions[isInitiator ? 0 : 1].synSeq;
+    if (flow.closed || !isInitiator) return true;
     // A repeated SYN with the same ISN is a retransmission of the same attempt.
-    return flow.closed || !isInitiator || (state.hasNextSeq && state.nextSeq !== ((tcp.seq + 1) >>> 0));
+    return synSeq !== undefined && tcp.seq !== synSeq;
   }
 
   private createFlow(key: string, initiator: string, initiatorPort: number, timeUs: number): Flow {
-    if (this.flows.size >= this.maxFlows) {
-      const oldest = this.flows.keys().next().value;
-      if (oldest !== undefined) {
-        this.flows.delete(oldest);
-        this.evicted++;
-      }
-    }
+    if (this.flows.size >= this.maxFlows) this.sweep(timeUs);
+    if (this.flows.size >= this.maxFlows) this.evictLeastRecentlyUsed();
     const flow: Flow = {
       streamIndex: this.nextStreamIndex++,
       initiator,
@@ -165,7 +164,25 @@ export class FlowTable {
       if (idle > (flow.closed ? this.closedTimeoutUs : this.idleTimeoutUs)) {
         this.flows.delete(key);
         this.evicted++;
+      } else {
+        for (const direction of flow.directions) direction.tls?.expireHeld(nowUs);
       }
+    }
+  }
+
+  /** Only when the table is full of live flows: a linear scan is fine that rarely. */
+  private evictLeastRecentlyUsed(): void {
+    let oldestKey: string | undefined;
+    let oldestTime = Infinity;
+    for (const [key, flow] of this.flows) {
+      if (flow.lastTimeUs < oldestTime) {
+        oldestTime = flow.lastTimeUs;
+        oldestKey = key;
+      }
+    }
+    if (oldestKey !== undefined) {
+      this.flows.delete(oldestKey);
+      this.evicted++;
     }
   }
 }

@@ -22,7 +22,8 @@ export interface MicChange {
 }
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-const EPOCH_MS = /^\d{10,14}(\.\d+)?$/;
+/** 12-14 digits: epoch milliseconds from 2001 to 5138. Ten digits would be epoch seconds. */
+const EPOCH_MS = /^\d{12,14}(\.\d+)?$/;
 
 /** Microseconds since the epoch from ISO-8601 with an explicit zone, or epoch milliseconds. */
 export function parseTimestampUs(text: string): number | undefined {
@@ -52,7 +53,8 @@ export function parseMicTimeline(text: string, file: string): MicTimeline {
     const [timeText, stateText] = cells.map((c) => c.trim());
     const timeUs = parseTimestampUs(timeText);
     if (timeUs === undefined) {
-      throw new MicTimelineError(file, lineNumber, 'time', `expected ISO-8601 UTC or epoch milliseconds (got '${timeText.slice(0, 40)}')`);
+      const hint = /^\d{9,11}(\.\d+)?$/.test(timeText) ? ', which looks like epoch seconds' : '';
+      throw new MicTimelineError(file, lineNumber, 'time', `expected ISO-8601 UTC or epoch milliseconds (got '${timeText.slice(0, 40)}'${hint})`);
     }
     if (!isMicState(stateText)) {
       throw new MicTimelineError(file, lineNumber, 'state', `expected muted, idle, listening or unknown (got '${stateText.slice(0, 40)}')`);
@@ -69,7 +71,7 @@ export function parseMicTimeline(text: string, file: string): MicTimeline {
 export class MicTimeline {
   private readonly times: Float64Array;
   private readonly states: MicState[];
-  /** For each row, when the latest listening span at or before it ended (-Infinity if none). */
+  /** For each row, when the latest listening span before it ended; a mute in between resets it. */
   private readonly listeningEndedUs: Float64Array;
   private cursor = 0;
 
@@ -78,7 +80,11 @@ export class MicTimeline {
     this.states = changes.map((c) => c.state);
     this.listeningEndedUs = new Float64Array(changes.length).fill(-Infinity);
     for (let i = 1; i < changes.length; i++) {
-      this.listeningEndedUs[i] = changes[i - 1].state === 'listening' ? changes[i].timeUs : this.listeningEndedUs[i - 1];
+      const previous = changes[i - 1].state;
+      // Pressing mute ends the interaction: no grace survives it.
+      if (previous === 'listening') this.listeningEndedUs[i] = changes[i].timeUs;
+      else if (previous === 'muted') this.listeningEndedUs[i] = -Infinity;
+      else this.listeningEndedUs[i] = this.listeningEndedUs[i - 1];
     }
   }
 

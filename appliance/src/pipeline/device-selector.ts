@@ -1,19 +1,21 @@
 // Which host is the Echo. Given by IP or MAC, or elected as the busiest local sender.
 
+import { isIPv4, isIPv6 } from 'node:net';
 import type { DecodedPacket } from '../decode/types.js';
 
 export type DeviceSpec = { ip: string } | { mac: string };
 
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
-/** Parses `--device`: an IPv4/IPv6 address or a MAC (any case, ':' or '-'). */
+/**
+ * Parses `--device`: an IPv4/IPv6 address or a MAC (any case, ':' or '-'). IPv6 is brought to
+ * the RFC 5952 form the decoder writes, so the two always compare equal.
+ */
 export function parseDeviceSpec(text: string): DeviceSpec | undefined {
   const mac = text.toLowerCase().replaceAll('-', ':');
   if (MAC.test(mac)) return { mac };
-  const v4 = IPV4.exec(text);
-  if (v4) return v4.slice(1).every((o) => Number(o) <= 255) ? { ip: text } : undefined;
-  if (/^[0-9a-fA-F:]+$/.test(text) && text.includes(':')) return { ip: text.toLowerCase() };
+  if (isIPv4(text)) return { ip: text };
+  if (isIPv6(text)) return { ip: new URL(`http://[${text}]`).hostname.slice(1, -1) };
   return undefined;
 }
 
