@@ -1,7 +1,7 @@
 # earshot build and test entry points. `make demo` and `make test` each install what they need.
 SHELL := /bin/bash
 NODE_BIN := node_modules/.bin
-APT_PACKAGES := libpcap-dev tshark iproute2 ethtool openssl make g++ python3
+APT_PACKAGES := libpcap-dev tshark iproute2 ethtool openssl make g++ python3 hostapd dnsmasq-base nftables mosquitto
 TEST_FILES = $(shell find test -name '*.test.ts' | sort)
 
 .PHONY: deps apt-deps build typecheck test unit demo bench fuzz clean
