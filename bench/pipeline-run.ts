@@ -7,8 +7,10 @@ import { runCapture } from '../appliance/src/cli/capture-run.js';
 
 const file = process.argv[2];
 let echoPackets = 0;
-const run = await runCapture(new FileSource(file), {}, () => {
-  echoPackets++;
+const run = await runCapture(new FileSource(file), {}, {
+  packet: () => {
+    echoPackets++;
+  },
 });
 if (run.inputError) throw run.inputError;
 console.log(

@@ -46,9 +46,11 @@ test('on the real Echo captures, handshake, ack and retransmit agree with tshark
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.pcap'))) {
     const path = join(dir, file);
     const ours: { category: Category; delta: number }[] = [];
-    const run = await runCapture(new FileSource(path), {}, (_packet, features) => {
-      ours.push({ category: categoryOf(features.packetClass), delta: features.delta });
-      mix.set(paperLabel(features.packetClass), (mix.get(paperLabel(features.packetClass)) ?? 0) + 1);
+    const run = await runCapture(new FileSource(path), {}, {
+      packet: (_packet, features) => {
+        ours.push({ category: categoryOf(features.packetClass), delta: features.delta });
+        mix.set(paperLabel(features.packetClass), (mix.get(paperLabel(features.packetClass)) ?? 0) + 1);
+      },
     });
     assert.equal(run.inputError, undefined, `${file} read completely`);
     const echo = run.pipeline.device?.addresses[0];

@@ -1,19 +1,48 @@
-// Runs one packet source through the pipeline. A capture that breaks off (truncated file) is
-// not thrown away: the result carries the error so the command can report what was read first.
+// Runs one packet source through decode -> flows -> features -> judge. A capture that breaks off
+// (truncated file) is not thrown away: the result carries the error so the command can report
+// what was read first.
 
 import { CaptureInputError, type PacketSource } from '../capture/packet-source.js';
-import { PacketPipeline, type EchoPacketSink, type PipelineOptions } from '../pipeline/packet-pipeline.js';
+import type { DecodedPacket } from '../decode/types.js';
+import type { PaperFeatures } from '../features/paper-features.js';
+import type { JudgeEvent } from '../judge/judge-events.js';
+import { Judge } from '../judge/judge.js';
+import { uploadBytes } from '../judge/upload-filter.js';
+import { PacketPipeline, type PipelineOptions } from '../pipeline/packet-pipeline.js';
 import { classCountsByPaperLabel, type SummaryEvent } from '../pipeline/events.js';
+
+export interface CaptureRunHandlers {
+  /** Each TCP packet the Echo sent, with its features and label. */
+  packet?: (packet: DecodedPacket, features: PaperFeatures) => void;
+  /** Alerts and alert ends, in the order the judge raises them. */
+  judge?: (event: JudgeEvent) => void;
+}
 
 export interface CaptureRunResult {
   pipeline: PacketPipeline;
+  judge: Judge;
   source: PacketSource;
   wallSeconds: number;
   inputError: CaptureInputError | undefined;
 }
 
-export async function runCapture(source: PacketSource, options: PipelineOptions, sink: EchoPacketSink): Promise<CaptureRunResult> {
-  const pipeline = new PacketPipeline(options, sink);
+export async function runCapture(source: PacketSource, options: PipelineOptions, handlers: CaptureRunHandlers = {}): Promise<CaptureRunResult> {
+  const judge = new Judge({ mic: options.mic, graceS: options.graceS }, (event) => handlers.judge?.(event));
+  const pipeline = new PacketPipeline(
+    options,
+    (packet, features, _mic, obs) => {
+      handlers.packet?.(packet, features);
+      const bytes = uploadBytes(packet, obs, features.packetClass);
+      if (bytes > 0) {
+        const tcp = packet.tcp!;
+        judge.upload(packet.timeUs, { protocol: 'tcp', src: packet.src, srcPort: tcp.srcPort, dst: packet.dst, dstPort: tcp.dstPort }, bytes);
+      } else judge.tick(packet.timeUs);
+    },
+    (packet) => {
+      const ports = packet.tcp ?? packet.udp;
+      if (ports && packet.payloadLength > 0) judge.download(packet.timeUs, packet.src, ports.srcPort, packet.payloadLength);
+    },
+  );
   const started = process.hrtime.bigint();
   let inputError: CaptureInputError | undefined;
   try {
@@ -23,16 +52,18 @@ export async function runCapture(source: PacketSource, options: PipelineOptions,
     inputError = error;
   }
   pipeline.finish();
+  judge.finish();
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { pipeline, source, wallSeconds, inputError };
+  return { pipeline, judge, source, wallSeconds, inputError };
 }
 
-export function summaryEvent(run: CaptureRunResult, alerts = 0): SummaryEvent {
-  const { pipeline, wallSeconds } = run;
+export function summaryEvent(run: CaptureRunResult): SummaryEvent {
+  const { pipeline, judge, wallSeconds } = run;
   const counts = pipeline.counts;
   const decode = pipeline.decodeCounters;
   const skipped: Record<string, number> = {};
   for (const [reason, n] of Object.entries(decode.byReason)) if (n > 0) skipped[reason] = n;
+  const latencies = [...judge.counts.latenciesUs].sort((a, b) => a - b);
   return {
     type: 'summary',
     capture: run.source.description,
@@ -43,7 +74,12 @@ export function summaryEvent(run: CaptureRunResult, alerts = 0): SummaryEvent {
     fragments: decode.fragments,
     echo_packets: counts.echoPackets,
     classes: classCountsByPaperLabel(counts.byClass),
-    alerts,
+    alerts: judge.counts.alerts,
+    alerts_by_severity: { critical: judge.counts.critical, warning: judge.counts.warning },
+    upload_episodes: judge.counts.episodes,
+    voice_like_episodes: judge.counts.voiceLikeEpisodes,
+    alert_latency_ms:
+      latencies.length === 0 ? null : { median: Math.round(latencies[Math.floor(latencies.length / 2)] / 1000), max: Math.round(latencies[latencies.length - 1] / 1000) },
     capture_dropped: run.source.stats().dropped,
     capture_seconds: counts.frames > 0 ? (counts.lastTimeUs - counts.firstTimeUs) / 1e6 : 0,
     wall_seconds: wallSeconds,

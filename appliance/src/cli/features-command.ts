@@ -38,10 +38,12 @@ export async function featuresCommand(args: string[], io: CliIo): Promise<number
     rows = [];
   };
   try {
-    const run = await runCapture(new FileSource(capture), options, (_packet, features) => {
-      rows.push(datasetRow(features));
-      written++;
-      if (rows.length >= FLUSH_ROWS) flush();
+    const run = await runCapture(new FileSource(capture), options, {
+      packet: (_packet, features) => {
+        rows.push(datasetRow(features));
+        written++;
+        if (rows.length >= FLUSH_ROWS) flush();
+      },
     });
     flush();
     if (run.inputError && run.pipeline.counts.frames === 0) {

@@ -1,13 +1,15 @@
-// `earshot replay CAPTURE`: the pipeline over a capture file, as JSON lines or a human summary.
+// `earshot replay CAPTURE`: the pipeline and the judge over a capture file, as the contract's
+// JSON lines or as a human timeline of mic states and alerts followed by a summary.
 
 import { parseArgs } from 'node:util';
 import { FileSource } from '../capture/file-source.js';
+import type { JudgeEvent } from '../judge/judge-events.js';
 import { packetEvent } from '../pipeline/events.js';
 import type { CliIo } from './cli-io.js';
 import { EXIT_BAD_INPUT, EXIT_OK } from './cli-io.js';
 import { runCapture, summaryEvent } from './capture-run.js';
 import { captureArgument, micNote, pipelineOptions, SHARED_OPTIONS } from './pipeline-options.js';
-import { formatReplaySummary } from './replay-report.js';
+import { formatReplaySummary, formatTimeline } from './replay-report.js';
 
 const USAGE = 'replay CAPTURE [--mic MIC.csv] [--device IP|MAC] [--grace SECONDS] [--jsonl]';
 
@@ -25,18 +27,26 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
     if (buffered.length > 0) io.stdout(buffered.join(''));
     buffered = [];
   };
-  const run = await runCapture(new FileSource(capture), options, (packet, features) => {
-    if (!jsonl) return;
-    buffered.push(JSON.stringify(packetEvent(packet, features)) + '\n');
+  const write = (event: object): void => {
+    buffered.push(JSON.stringify(event) + '\n');
     if (buffered.length >= 4096) flush();
+  };
+  const judgeEvents: JudgeEvent[] = [];
+  const run = await runCapture(new FileSource(capture), options, {
+    packet: jsonl ? (packet, features) => write(packetEvent(packet, features)) : undefined,
+    judge: (event) => (jsonl ? write(event) : judgeEvents.push(event)),
   });
   // Nothing read at all (not a capture, unreadable): the one-line error is the whole answer.
   if (run.inputError && run.pipeline.counts.frames === 0) throw run.inputError;
   const summary = summaryEvent(run);
   if (jsonl) {
-    buffered.push(JSON.stringify(summary) + '\n');
+    write(summary);
     flush();
-  } else io.stdout(formatReplaySummary(summary, micNote(mic, values.mic)));
+  } else {
+    const counts = run.pipeline.counts;
+    io.stdout(formatTimeline(mic?.changes() ?? [], judgeEvents, counts.firstTimeUs, counts.lastTimeUs));
+    io.stdout(formatReplaySummary(summary, micNote(mic, values.mic)));
+  }
   if (run.inputError) {
     io.stderr(`earshot replay: ${run.inputError.message}\n`);
     return EXIT_BAD_INPUT;

@@ -1,5 +1,8 @@
 // The human summary of a replay: what a person reading a terminal wants to know first.
 
+import type { JudgeEvent } from '../judge/judge-events.js';
+import { formatKilobytes } from '../judge/verdict.js';
+import type { MicChange } from '../mic/mic-timeline.js';
 import type { SummaryEvent } from '../pipeline/events.js';
 
 const CLASS_ORDER = ['not_justified', 'justified', 'expected', 'handshake', 'syn', 'ack', 'retransmit', 'not_relevant'];
@@ -33,7 +36,28 @@ export function formatReplaySummary(summary: SummaryEvent, micNote: string): str
     lines.push(`    ${label.padEnd(14)}${fmt(n).padStart(width)}  ${CLASS_NOTES[label].padEnd(38)}${bar}`);
   }
   lines.push('');
-  lines.push(`  alerts     ${summary.alerts === 0 ? 'none' : fmt(summary.alerts)}`);
+  const severity = summary.alerts_by_severity;
+  const latency = summary.alert_latency_ms ? `; raised ${summary.alert_latency_ms.median} ms (median), ${summary.alert_latency_ms.max} ms (max) after the upload began` : '';
+  lines.push(`  alerts     ${summary.alerts === 0 ? 'none' : `${fmt(severity.critical)} critical, ${fmt(severity.warning)} warning${latency}`}`);
+  lines.push(`  uploads    ${fmt(summary.upload_episodes)} episodes, ${fmt(summary.voice_like_episodes)} voice-like`);
   lines.push(`  throughput ${fmt(summary.packets_per_second)} packets/s (${summary.wall_seconds.toFixed(2)} s wall)`);
   return lines.join('\n') + '\n';
+}
+
+const clock = (timeUs: number): string => new Date(Math.floor(timeUs / 1000)).toISOString().slice(11, 23);
+
+/** Mic changes within the capture (and the state in force when it began) merged with alerts, by time. */
+export function formatTimeline(mic: MicChange[], events: JudgeEvent[], firstUs: number, lastUs: number): string {
+  const rows: { timeUs: number; text: string }[] = [];
+  const before = mic.filter((c) => c.timeUs <= firstUs).at(-1);
+  if (before) rows.push({ timeUs: firstUs, text: `mic ${before.state} (at capture start)` });
+  for (const change of mic) if (change.timeUs > firstUs && change.timeUs <= lastUs) rows.push({ timeUs: change.timeUs, text: `mic ${change.state}` });
+  for (const event of events) {
+    if (event.type === 'alert') rows.push({ timeUs: Date.parse(event.time) * 1000, text: `${event.severity.toUpperCase().padEnd(8)} ${event.reason} [${event.id}]` });
+    else rows.push({ timeUs: Date.parse(event.end) * 1000, text: `ended    ${formatKilobytes(event.bytes)} in ${fmt(event.packets)} packets in all [${event.id}]` });
+  }
+  if (rows.length === 0) return '';
+  rows.sort((a, b) => a.timeUs - b.timeUs);
+  const day = new Date(Math.floor(firstUs / 1000)).toISOString().slice(0, 10);
+  return [`timeline (${day}, UTC)`, ...rows.map((r) => `  ${clock(r.timeUs)}  ${r.text}`), ''].join('\n') + '\n';
 }

@@ -92,6 +92,11 @@ export class MicTimeline {
     return this.states.length;
   }
 
+  /** The rows, in time order. */
+  changes(): MicChange[] {
+    return this.states.map((state, i) => ({ timeUs: this.times[i], state }));
+  }
+
   stateAt(timeUs: number): MicState {
     const i = this.indexAt(timeUs);
     return i < 0 ? 'unknown' : this.states[i];
@@ -104,6 +109,14 @@ export class MicTimeline {
     const state = this.states[i];
     if ((state === 'idle' || state === 'unknown') && timeUs - this.listeningEndedUs[i] <= graceUs) return 'grace';
     return state;
+  }
+
+  /** Whether the state was `listening` at any moment in [fromUs, toUs]. */
+  listeningBetween(fromUs: number, toUs: number): boolean {
+    const first = Math.max(0, this.indexAt(fromUs));
+    const last = this.indexAt(toUs);
+    for (let i = first; i <= last; i++) if (this.states[i] === 'listening') return true;
+    return false;
   }
 
   private indexAt(timeUs: number): number {

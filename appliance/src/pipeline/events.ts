@@ -34,6 +34,12 @@ export interface SummaryEvent {
   echo_packets: number;
   classes: Record<string, number>;
   alerts: number;
+  alerts_by_severity: { critical: number; warning: number };
+  upload_episodes: number;
+  /** Episodes whose cadence and volume could carry speech, whatever the verdict. */
+  voice_like_episodes: number;
+  /** Alert time minus episode start, over this run's alerts. */
+  alert_latency_ms: { median: number; max: number } | null;
   capture_dropped: number;
   capture_seconds: number;
   wall_seconds: number;

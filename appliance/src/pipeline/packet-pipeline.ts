@@ -3,7 +3,7 @@
 
 import { DecodeCounters, decodeFrame } from '../decode/decode-frame.js';
 import type { CapturedFrame, DecodedPacket } from '../decode/types.js';
-import { FlowTable } from '../flows/flow-table.js';
+import { FlowTable, type FlowObservation } from '../flows/flow-table.js';
 import { PACKET_CLASSES, type PacketClass } from '../features/packet-class.js';
 import { paperFeatures, type PaperFeatures } from '../features/paper-features.js';
 import type { MicContext } from '../mic/mic-state.js';
@@ -20,8 +20,11 @@ export interface PipelineOptions {
   electionWindowUs?: number;
 }
 
-/** Receives every packet the Echo sent, with its features and label. */
-export type EchoPacketSink = (packet: DecodedPacket, features: PaperFeatures, mic: MicContext) => void;
+/** Receives every TCP packet the Echo sent, with its features, label and flow observation. */
+export type EchoPacketSink = (packet: DecodedPacket, features: PaperFeatures, mic: MicContext, obs: FlowObservation) => void;
+
+/** Receives every TCP/UDP packet sent to the Echo (the judge weighs downloads against uploads). */
+export type DeviceReceivedSink = (packet: DecodedPacket, obs: FlowObservation) => void;
 
 export interface PipelineCounts {
   frames: number;
@@ -45,6 +48,7 @@ export class PacketPipeline {
   constructor(
     private readonly options: PipelineOptions,
     private readonly sink: EchoPacketSink,
+    private readonly receivedSink?: DeviceReceivedSink,
   ) {
     this.graceUs = (options.graceS ?? 30) * 1e6;
     this.electionPackets = options.electionPackets ?? 5000;
@@ -107,12 +111,16 @@ export class PacketPipeline {
     const sentByDevice = matcher.isSentByDevice(packet);
     if (!sentByDevice && !matcher.isSentToDevice(packet)) return;
     const obs = this.flows.observe(packet);
-    if (!obs || !sentByDevice) return;
+    if (!obs) return;
+    if (!sentByDevice) {
+      this.receivedSink?.(packet, obs);
+      return;
+    }
     const mic: MicContext = this.options.mic ? this.options.mic.contextAt(packet.timeUs, this.graceUs) : 'unknown';
     const features = paperFeatures(packet, obs, mic);
     if (!features) return;
     this.counts.echoPackets++;
     this.counts.byClass[features.packetClass]++;
-    this.sink(packet, features, mic);
+    this.sink(packet, features, mic, obs);
   }
 }

@@ -1,0 +1,24 @@
+// Which of the Echo's packets are "application data to the internet" for the judge. Until the
+// forest (issue 5) replaces them, the labelling rules decide what is a heartbeat.
+
+import type { DecodedPacket } from '../decode/types.js';
+import { TlsContentType } from '../decode/tls-records.js';
+import type { PacketClass } from '../features/packet-class.js';
+import type { FlowObservation } from '../flows/flow-table.js';
+import { isLocalAddress } from '../pipeline/device-selector.js';
+
+/**
+ * Payload bytes this packet adds to an upload episode, or 0. Counted: TLS application data
+ * (including segments that continue an app-data record) and plain-TCP payload, sent to a
+ * non-local address. Not counted: heartbeats, handshakes and alerts, retransmissions (the
+ * bytes were counted the first time), bare ACKs, and anything to the home network.
+ */
+export function uploadBytes(packet: DecodedPacket, obs: FlowObservation, packetClass: PacketClass): number {
+  if (!packet.tcp || packet.payloadLength === 0 || obs.isRetransmission) return 0;
+  if (packetClass === 'heartbeat' || isLocalAddress(packet.dst)) return 0;
+  const records = obs.tlsRecords;
+  if (records.length === 0 && obs.tlsContinuedType === 0) return packet.payloadLength;
+  if (obs.tlsContinuedType === TlsContentType.APPLICATION_DATA) return packet.payloadLength;
+  for (const record of records) if (record.contentType === TlsContentType.APPLICATION_DATA) return packet.payloadLength;
+  return 0;
+}
