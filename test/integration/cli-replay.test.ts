@@ -43,9 +43,10 @@ const PACKET_KEYS = ['type', 'time', 'src', 'dst', 'dstport', 'length', 'payload
 test('replay --jsonl prints one packet event per Echo packet and a summary last', async () => {
   const { code, stdout, stderr } = await cli('replay', capture, '--mic', mic, '--jsonl');
   assert.equal(code, 0, stderr);
-  const events = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  const summary = events.pop()!;
+  const all = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const summary = all.pop()!;
   assert.equal(summary.type, 'summary');
+  const events = all.filter((e) => e.type === 'packet');
   assert.ok(events.length > 100);
   assert.equal(summary.echo_packets, events.length);
   for (const event of events) {
@@ -62,12 +63,34 @@ test('replay --jsonl prints one packet event per Echo packet and a summary last'
   assert.equal(summary.device, '192.0.2.10', 'the busiest local sender is elected');
 });
 
+const ALERT_KEYS = ['type', 'id', 'severity', 'time', 'start', 'mic', 'dst', 'bytes', 'packets', 'reason', 'flow'];
+
+test('replay --jsonl prints the muted upload as a critical alert and the misactivation as a warning, each ended', async () => {
+  const { stdout } = await cli('replay', capture, '--mic', mic, '--jsonl');
+  const events = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const alerts = events.filter((e) => e.type === 'alert');
+  assert.deepEqual(alerts.map((a) => [a.severity, a.mic]), [['critical', 'muted'], ['warning', 'idle']]);
+  for (const alert of alerts) {
+    assert.deepEqual(Object.keys(alert).sort(), [...ALERT_KEYS].sort());
+    assert.ok(Date.parse(alert.time as string) - Date.parse(alert.start as string) <= 1000, 'raised within a second');
+    assert.match(alert.reason as string, /^uploaded [\d.]+ KB in [\d.]+ s to 198\.51\.100\.20:443 while the microphone was/);
+    const end = events.find((e) => e.type === 'alert_end' && e.id === alert.id);
+    assert.ok(end, `alert_end for ${alert.id}`);
+    assert.ok((end.bytes as number) >= (alert.bytes as number), 'the totals at the end include the bytes at the alert');
+    assert.ok(events.indexOf(end) > events.indexOf(alert));
+  }
+  assert.deepEqual((events.at(-1) as { alerts_by_severity: unknown }).alerts_by_severity, { critical: 1, warning: 1 });
+});
+
 test('replay without --jsonl prints a readable summary', async () => {
   const { code, stdout } = await cli('replay', capture, '--mic', mic);
   assert.equal(code, 0);
   assert.match(stdout, /packets the Echo sent: [\d,]+/);
   assert.match(stdout, /not_justified\s+[\d,]+\s+app data while muted/);
   assert.match(stdout, /echo\s+192\.0\.2\.10/);
+  assert.match(stdout, /\d\d:\d\d:\d\d\.\d{3}  mic muted\n/);
+  assert.match(stdout, /CRITICAL uploaded .* while the microphone was muted \[a1-/);
+  assert.match(stdout, /alerts\s+1 critical, 1 warning/);
 });
 
 test('a missing capture exits 2 with one line naming the file', async () => {
@@ -127,7 +150,7 @@ test('features writes the paper columns plus payload, one row per Echo packet', 
   assert.equal(lines[0], DATASET_HEADER);
   assert.equal(lines[0], 'date,length,dstip,dstport,highest_layer,delta,ack_flag,microphone,content_type,synchronized,class,payload');
   const replay = await cli('replay', capture, '--mic', mic, '--jsonl');
-  assert.equal(lines.length - 1, replay.stdout.trimEnd().split('\n').length - 1);
+  assert.equal(lines.length - 1, replay.stdout.split('\n').filter((l) => l.startsWith('{"type":"packet"')).length);
   assert.ok(lines.slice(1).every((l) => l.split(',').length === 12));
 });
 
