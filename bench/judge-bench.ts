@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileSource } from '../appliance/src/capture/file-source.js';
-import { runCapture } from '../appliance/src/cli/capture-run.js';
+import { runCapture } from '../appliance/src/pipeline/capture-run.js';
 import type { AlertEvent } from '../appliance/src/judge/judge-events.js';
 import { MicTimeline, type MicChange } from '../appliance/src/mic/mic-timeline.js';
 import { echoCommands, type EchoCommand } from '../test/support/echo-commands.js';

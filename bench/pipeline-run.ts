@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { FileSource } from '../appliance/src/capture/file-source.js';
-import { runCapture } from '../appliance/src/cli/capture-run.js';
+import { runCapture } from '../appliance/src/pipeline/capture-run.js';
 
 const file = process.argv[2];
 let echoPackets = 0;

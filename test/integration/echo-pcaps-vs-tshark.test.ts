@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FileSource } from '../../appliance/src/capture/file-source.js';
-import { runCapture } from '../../appliance/src/cli/capture-run.js';
+import { runCapture } from '../../appliance/src/pipeline/capture-run.js';
 import { paperLabel, type PacketClass } from '../../appliance/src/features/packet-class.js';
 import { sharedDataDir } from '../support/shared-data.js';
 

@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FileSource } from '../../appliance/src/capture/file-source.js';
-import { runCapture } from '../../appliance/src/cli/capture-run.js';
+import { runCapture } from '../../appliance/src/pipeline/capture-run.js';
 import type { AlertEvent } from '../../appliance/src/judge/judge-events.js';
 import type { MicState } from '../../appliance/src/mic/mic-state.js';
 import { MicTimeline, type MicChange } from '../../appliance/src/mic/mic-timeline.js';

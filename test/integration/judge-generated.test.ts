@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { PcapBuilder } from '../../appliance/src/capture/capture-writer.js';
 import { FileSource } from '../../appliance/src/capture/file-source.js';
-import { runCapture } from '../../appliance/src/cli/capture-run.js';
+import { runCapture } from '../../appliance/src/pipeline/capture-run.js';
 import { LinkType } from '../../appliance/src/decode/types.js';
 import type { AlertEvent } from '../../appliance/src/judge/judge-events.js';
 import type { MicState } from '../../appliance/src/mic/mic-state.js';

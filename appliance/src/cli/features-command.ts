@@ -7,7 +7,7 @@ import { FileSource } from '../capture/file-source.js';
 import { DATASET_HEADER, datasetRow } from '../features/dataset-csv.js';
 import type { CliIo } from './cli-io.js';
 import { EXIT_BAD_INPUT, EXIT_OK, UsageError } from './cli-io.js';
-import { runCapture } from './capture-run.js';
+import { runCapture } from '../pipeline/capture-run.js';
 import { describeFsError } from './inputs.js';
 import { captureArgument, pipelineOptions, SHARED_OPTIONS } from './pipeline-options.js';
 

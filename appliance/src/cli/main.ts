@@ -8,6 +8,8 @@ import { EXIT_BAD_INPUT, EXIT_INTERNAL, UsageError, type CliIo } from './cli-io.
 import { demoCommand } from './demo-command.js';
 import { featuresCommand } from './features-command.js';
 import { replayCommand } from './replay-command.js';
+import { runServiceCommand } from './run-command.js';
+import { ConfigError } from '../service/load-config.js';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -15,6 +17,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   replay: { run: replayCommand, usage: 'replay CAPTURE [--mic MIC.csv] [--device IP|MAC] [--grace SECONDS] [--jsonl]' },
   features: { run: featuresCommand, usage: 'features CAPTURE [--mic MIC.csv] [--device IP|MAC] [--grace SECONDS] -o OUT.csv' },
   demo: { run: demoCommand, usage: 'demo [--jsonl] [--keep DIR]' },
+  run: { run: runServiceCommand, usage: 'run [--config FILE]' },
 };
 
 export function usage(): string {
@@ -35,7 +38,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     return await command.run(args, io);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CaptureInputError || error instanceof MicTimelineError) {
+    if (error instanceof UsageError || error instanceof CaptureInputError || error instanceof MicTimelineError || error instanceof ConfigError) {
       io.stderr(`earshot ${name}: ${error.message}\n`);
       return EXIT_BAD_INPUT;
     }

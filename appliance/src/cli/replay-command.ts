@@ -7,19 +7,27 @@ import type { JudgeEvent } from '../judge/judge-events.js';
 import { packetEvent } from '../pipeline/events.js';
 import type { CliIo } from './cli-io.js';
 import { EXIT_BAD_INPUT, EXIT_OK } from './cli-io.js';
-import { runCapture, summaryEvent } from './capture-run.js';
+import { runCapture, summaryEvent } from '../pipeline/capture-run.js';
 import { captureArgument, micNote, pipelineOptions, SHARED_OPTIONS } from './pipeline-options.js';
 import { formatReplaySummary, formatTimeline } from './replay-report.js';
+import { replayToBroker } from './replay-mqtt.js';
 
-const USAGE = 'replay CAPTURE [--mic MIC.csv] [--device IP|MAC] [--grace SECONDS] [--jsonl]';
+const USAGE = 'replay CAPTURE [--mic MIC.csv] [--device IP|MAC] [--grace SECONDS] [--jsonl] [--mqtt URL [--id ID] [--pace recorded|fast]]';
 
 export async function replayCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ...SHARED_OPTIONS, jsonl: { type: 'boolean', default: false } },
+    options: {
+      ...SHARED_OPTIONS,
+      jsonl: { type: 'boolean', default: false },
+      mqtt: { type: 'string' },
+      id: { type: 'string' },
+      pace: { type: 'string' },
+    },
   });
   const capture = captureArgument(positionals, USAGE);
+  if (values.mqtt !== undefined) return replayToBroker(capture, values, io);
   const { options, mic } = await pipelineOptions(values);
   const jsonl = values.jsonl === true;
   let buffered: string[] = [];

@@ -6,22 +6,13 @@
 // destination's episode voice-like, if the mic evidence does not allow it, and alert_end
 // follows when that episode has been quiet for EPISODE_GAP_US (upload-episode.ts).
 
-import type { MicContext } from '../mic/mic-state.js';
+import { NO_MIC_SENSOR, type MicStateSource } from '../mic/mic-state.js';
 import type { FlowTuple, JudgeEvent } from './judge-events.js';
 import { REANCHOR_GAP_US, UploadEpisode } from './upload-episode.js';
 import { alertMic, alertReason, verdictFor, type Verdict } from './verdict.js';
 import { assessVoiceLikeness } from './voice-likeness.js';
 
-/** Where the judge reads the mic state: a timeline (file or live sensor) or nothing. */
-export interface MicStateSource {
-  contextAt(timeUs: number, graceUs: number): MicContext;
-  listeningBetween(fromUs: number, toUs: number): boolean;
-}
-
-export const NO_MIC_SENSOR: MicStateSource = {
-  contextAt: () => 'unknown',
-  listeningBetween: () => false,
-};
+export { NO_MIC_SENSOR, type MicStateSource } from '../mic/mic-state.js';
 
 export interface JudgeOptions {
   mic?: MicStateSource;

@@ -7,3 +7,14 @@ export type MicState = (typeof MIC_STATES)[number];
 export type MicContext = MicState | 'grace';
 
 export const isMicState = (value: string): value is MicState => (MIC_STATES as readonly string[]).includes(value);
+
+/** Where the pipeline and the judge read the mic state: a timeline (file or live sensor) or nothing. */
+export interface MicStateSource {
+  contextAt(timeUs: number, graceUs: number): MicContext;
+  listeningBetween(fromUs: number, toUs: number): boolean;
+}
+
+export const NO_MIC_SENSOR: MicStateSource = {
+  contextAt: () => 'unknown',
+  listeningBetween: () => false,
+};

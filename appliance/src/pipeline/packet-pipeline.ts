@@ -6,13 +6,12 @@ import type { CapturedFrame, DecodedPacket } from '../decode/types.js';
 import { FlowTable, type FlowObservation } from '../flows/flow-table.js';
 import { PACKET_CLASSES, type PacketClass } from '../features/packet-class.js';
 import { paperFeatures, type PaperFeatures } from '../features/paper-features.js';
-import type { MicContext } from '../mic/mic-state.js';
-import type { MicTimeline } from '../mic/mic-timeline.js';
+import type { MicContext, MicStateSource } from '../mic/mic-state.js';
 import { BusiestLocalSender, DeviceMatcher, type DeviceSpec } from './device-selector.js';
 
 export interface PipelineOptions {
   device?: DeviceSpec;
-  mic?: MicTimeline;
+  mic?: MicStateSource;
   /** Uploads within this long after listening ends are expected (default 30 s). */
   graceS?: number;
   /** Without --device, the Echo is elected after this many packets or this much capture time. */

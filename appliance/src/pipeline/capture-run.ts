@@ -3,17 +3,17 @@
 // what was read first.
 
 import { CaptureInputError, type PacketSource } from '../capture/packet-source.js';
-import type { DecodedPacket } from '../decode/types.js';
+import type { CapturedFrame, DecodedPacket } from '../decode/types.js';
 import type { PaperFeatures } from '../features/paper-features.js';
 import type { JudgeEvent } from '../judge/judge-events.js';
 import { Judge } from '../judge/judge.js';
 import { uploadBytes } from '../judge/upload-filter.js';
-import { PacketPipeline, type PipelineOptions } from '../pipeline/packet-pipeline.js';
-import { classCountsByPaperLabel, type SummaryEvent } from '../pipeline/events.js';
+import { PacketPipeline, type PipelineOptions } from './packet-pipeline.js';
+import { classCountsByPaperLabel, type SummaryEvent } from './events.js';
 
 export interface CaptureRunHandlers {
-  /** Each TCP packet the Echo sent, with its features and label. */
-  packet?: (packet: DecodedPacket, features: PaperFeatures) => void;
+  /** Each TCP packet the Echo sent, with its features, label and the bytes it adds to an upload. */
+  packet?: (packet: DecodedPacket, features: PaperFeatures, uploadBytes: number) => void;
   /** Alerts and alert ends, in the order the judge raises them. */
   judge?: (event: JudgeEvent) => void;
 }
@@ -26,13 +26,21 @@ export interface CaptureRunResult {
   inputError: CaptureInputError | undefined;
 }
 
-export async function runCapture(source: PacketSource, options: PipelineOptions, handlers: CaptureRunHandlers = {}): Promise<CaptureRunResult> {
+export interface Analysis {
+  pipeline: PacketPipeline;
+  judge: Judge;
+  push(frame: CapturedFrame): void;
+  finish(): void;
+}
+
+/** decode -> flows -> features -> judge, wired once for replay, features and the service. */
+export function buildAnalysis(options: PipelineOptions, handlers: CaptureRunHandlers = {}): Analysis {
   const judge = new Judge({ mic: options.mic, graceS: options.graceS }, (event) => handlers.judge?.(event));
   const pipeline = new PacketPipeline(
     options,
     (packet, features, _mic, obs) => {
-      handlers.packet?.(packet, features);
       const bytes = uploadBytes(packet, obs, features.packetClass);
+      handlers.packet?.(packet, features, bytes);
       if (bytes > 0) {
         const tcp = packet.tcp!;
         judge.upload(packet.timeUs, { protocol: 'tcp', src: packet.src, srcPort: tcp.srcPort, dst: packet.dst, dstPort: tcp.dstPort }, bytes);
@@ -43,18 +51,30 @@ export async function runCapture(source: PacketSource, options: PipelineOptions,
       if (ports && packet.payloadLength > 0) judge.download(packet.timeUs, packet.src, ports.srcPort, packet.payloadLength);
     },
   );
+  return {
+    pipeline,
+    judge,
+    push: (frame) => pipeline.push(frame),
+    finish: () => {
+      pipeline.finish();
+      judge.finish();
+    },
+  };
+}
+
+export async function runCapture(source: PacketSource, options: PipelineOptions, handlers: CaptureRunHandlers = {}): Promise<CaptureRunResult> {
+  const analysis = buildAnalysis(options, handlers);
   const started = process.hrtime.bigint();
   let inputError: CaptureInputError | undefined;
   try {
-    await source.run((frame) => pipeline.push(frame));
+    await source.run(analysis.push);
   } catch (error) {
     if (!(error instanceof CaptureInputError)) throw error;
     inputError = error;
   }
-  pipeline.finish();
-  judge.finish();
+  analysis.finish();
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { pipeline, judge, source, wallSeconds, inputError };
+  return { pipeline: analysis.pipeline, judge: analysis.judge, source, wallSeconds, inputError };
 }
 
 export function summaryEvent(run: CaptureRunResult): SummaryEvent {

@@ -1,0 +1,112 @@
+// The service config's JSON schema (design.md section 4, "Config file"). Each field carries an
+// `x-expected` phrase so a validation error can say what was wanted in words, with the value
+// that was given: "mqtt.url: expected an mqtt:// or mqtts:// URL (got 'htp://x')".
+
+export const CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: {
+      type: 'string',
+      pattern: '^[a-z0-9][a-z0-9_-]{0,31}$',
+      'x-expected': '1-32 lowercase letters, digits, "-" or "_", starting with a letter or digit',
+    },
+    device: {
+      type: 'object',
+      additionalProperties: false,
+      'x-expected': '{ ip } or { mac }',
+      properties: {
+        ip: { type: 'string', format: 'ip', 'x-expected': 'an IPv4 or IPv6 address' },
+        mac: { type: 'string', pattern: '^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$', 'x-expected': 'a MAC address like 44:65:0d:12:34:56' },
+      },
+      maxProperties: 1,
+    },
+    capture: {
+      type: 'object',
+      additionalProperties: false,
+      'x-expected': '{ interface } or { file, pace }',
+      properties: {
+        interface: { type: 'string', minLength: 1, maxLength: 15, 'x-expected': 'a network interface name such as wlan0' },
+        file: { type: 'string', minLength: 1, 'x-expected': 'a path to a pcap or pcapng file' },
+        pace: { enum: ['recorded', 'fast'], 'x-expected': '"recorded" or "fast"' },
+        buffer_mb: { type: 'integer', minimum: 2, maximum: 256, 'x-expected': 'a whole number of MiB between 2 and 256' },
+      },
+    },
+    mic: {
+      type: 'object',
+      additionalProperties: true,
+      'x-expected': '{ timeline } or { sensor, ... }',
+      properties: {
+        timeline: { type: 'string', minLength: 1, 'x-expected': 'a path to a mic timeline CSV' },
+        sensor: { enum: ['gpio', 'tcs34725', 'none'], 'x-expected': '"gpio", "tcs34725" or "none"' },
+      },
+    },
+    mqtt: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        url: { type: 'string', pattern: '^mqtts?://[^\\s/]+', 'x-expected': 'an mqtt:// or mqtts:// URL' },
+        username: { type: 'string', 'x-expected': 'a string' },
+        password: { type: 'string', 'x-expected': 'a string', 'x-secret': true },
+        discovery_prefix: { type: 'string', pattern: '^[A-Za-z0-9_/-]+$', 'x-expected': 'a topic prefix such as homeassistant' },
+        queue_limit: { type: 'integer', minimum: 10, maximum: 100000, 'x-expected': 'a whole number between 10 and 100000' },
+      },
+    },
+    state: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        path: { type: 'string', minLength: 1, 'x-expected': 'a file path' },
+        history: { type: 'integer', minimum: 1, maximum: 10000, 'x-expected': 'a whole number of alerts between 1 and 10000' },
+      },
+    },
+    judge: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        grace_s: { type: 'number', minimum: 0, maximum: 3600, 'x-expected': 'seconds between 0 and 3600' },
+      },
+    },
+    enforcement: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        mode: { enum: ['off', 'alert', 'block-when-muted'], 'x-expected': '"off", "alert" or "block-when-muted"' },
+      },
+    },
+    led: {
+      type: 'object',
+      additionalProperties: true,
+      'x-expected': 'LED settings',
+    },
+    ap: {
+      type: 'object',
+      additionalProperties: true,
+      'x-expected': 'access-point settings',
+    },
+  },
+} as const;
+
+/** The config after defaults: what the service runs with. */
+export interface ServiceConfig {
+  id: string;
+  device?: { ip?: string; mac?: string };
+  capture: { interface?: string; file?: string; pace: 'recorded' | 'fast'; buffer_mb: number };
+  mic: { timeline?: string; sensor?: 'gpio' | 'tcs34725' | 'none'; [key: string]: unknown };
+  mqtt: { url?: string; username?: string; password?: string; discovery_prefix: string; queue_limit: number };
+  state: { path: string; history: number };
+  judge: { grace_s: number };
+  enforcement: { mode: 'off' | 'alert' | 'block-when-muted' };
+  led?: Record<string, unknown>;
+  ap?: Record<string, unknown>;
+}
+
+/** Documented defaults (docs/service.md). `id` defaults to one derived from the box's MAC. */
+export const CONFIG_DEFAULTS = {
+  capture: { interface: 'wlan0', pace: 'fast', buffer_mb: 32 },
+  mic: { sensor: 'none' },
+  mqtt: { discovery_prefix: 'homeassistant', queue_limit: 1000 },
+  state: { path: '/var/lib/earshot/state.json', history: 200 },
+  judge: { grace_s: 30 },
+  enforcement: { mode: 'alert' },
+} as const;

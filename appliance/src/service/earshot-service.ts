@@ -1,0 +1,165 @@
+// The service: a packet source through the analysis, into the state model, the store and the
+// broker. Every adapter is handed in (the run command builds the real ones, tests their own),
+// so this class is the same whether it captures wlan0 on a Pi or replays a file in a test.
+
+import type { PacketSource } from '../capture/packet-source.js';
+import { paperLabel, PACKET_CLASSES } from '../features/packet-class.js';
+import type { JudgeEvent } from '../judge/judge-events.js';
+import type { MicState, MicStateSource } from '../mic/mic-state.js';
+import { buildAnalysis, type Analysis } from '../pipeline/capture-run.js';
+import type { DeviceSpec } from '../pipeline/device-selector.js';
+import type { ServiceConfig } from './config-schema.js';
+import type { BoxCommand, StatePublisher } from './mqtt-publisher.js';
+import type { Notifier } from './sd-notify.js';
+import type { Logger } from './service-log.js';
+import { ServiceStateModel, type EnforcementMode } from './service-state.js';
+import type { StateStore } from './state-store.js';
+
+export interface ServiceDeps {
+  config: ServiceConfig;
+  source: PacketSource;
+  mic: MicStateSource | undefined;
+  publisher: StatePublisher | undefined;
+  store: StateStore;
+  notifier: Notifier;
+  log: Logger;
+  modelVersion: string;
+  /** Alerts and alert ends, for a terminal view or a test. */
+  onJudgeEvent?: (event: JudgeEvent) => void;
+}
+
+/** The Echo counts as connected while it sent something in this long. */
+const ECHO_SILENCE_US = 120_000_000;
+const HOUSEKEEPING_MS = 1_000;
+const DRAIN_ON_STOP_MS = 5_000;
+
+export class EarshotService {
+  private analysis: Analysis | undefined;
+  private readonly model: ServiceStateModel;
+  private lastEchoUs = 0;
+  private lastFrameUs = 0;
+  private lastFrameWallMs = 0;
+  private lastMic: MicState = 'unknown';
+  private housekeeping: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly deps: ServiceDeps) {
+    const classes = Object.fromEntries(PACKET_CLASSES.map((c) => [paperLabel(c), 0]));
+    this.model = new ServiceStateModel({ modelVersion: deps.modelVersion, enforcement: deps.config.enforcement.mode, classes });
+  }
+
+  get state(): ServiceStateModel {
+    return this.model;
+  }
+
+  /** Runs until the source ends (a file) or stop() is called (live). */
+  async run(): Promise<void> {
+    const { config, source, store, publisher, notifier, log } = this.deps;
+    await store.open();
+    this.model.restore({ ...store.data.counters, unacknowledged: store.unacknowledged });
+    const device: DeviceSpec | undefined = config.device?.ip ? { ip: config.device.ip } : config.device?.mac ? { mac: config.device.mac.toLowerCase().replaceAll('-', ':') } : undefined;
+    this.analysis = buildAnalysis(
+      { device, mic: this.deps.mic, graceS: config.judge.grace_s },
+      {
+        packet: (packet, features, uploadBytes) => {
+          this.lastEchoUs = packet.timeUs;
+          this.model.countEchoPacket(paperLabel(features.packetClass), uploadBytes);
+        },
+        judge: (event) => this.onJudgeEvent(event),
+      },
+    );
+    publisher?.onCommand((command) => this.onCommand(command));
+    publisher?.start();
+    this.housekeeping = setInterval(() => this.tick(), HOUSEKEEPING_MS);
+    log('info', `earshot ${config.id}: capturing ${source.description}, enforcement ${config.enforcement.mode}${publisher ? '' : ', no MQTT broker configured'}`);
+    notifier.ready(`capturing ${source.description}`);
+    try {
+      await source.run((frame) => {
+        this.lastFrameUs = frame.timeUs;
+        this.lastFrameWallMs = Date.now();
+        this.analysis!.push(frame);
+      });
+    } finally {
+      await this.shutdown();
+    }
+  }
+
+  /** Ends a live capture (SIGTERM, Ctrl-C); run() then finishes the shutdown. */
+  stop(): void {
+    this.deps.source.stop();
+  }
+
+  /** The capture clock, carried forward by the wall clock while no frame arrives. */
+  private captureNowUs(): number {
+    return this.lastFrameUs === 0 ? 0 : this.lastFrameUs + (Date.now() - this.lastFrameWallMs) * 1000;
+  }
+
+  private tick(): void {
+    const nowUs = this.captureNowUs();
+    if (nowUs > 0) this.analysis?.judge.tick(nowUs, true);
+    this.refreshState(nowUs);
+  }
+
+  private refreshState(nowUs: number): void {
+    const { mic, publisher, source } = this.deps;
+    const context = mic && nowUs > 0 ? mic.contextAt(nowUs, this.deps.config.judge.grace_s * 1e6) : 'unknown';
+    const micState: MicState = context === 'grace' ? 'idle' : context;
+    if (micState !== this.lastMic) {
+      this.lastMic = micState;
+      this.deps.log('info', `mic: ${micState}`);
+    }
+    this.model.setMic(micState);
+    const device = this.analysis?.pipeline.device;
+    this.model.setEcho(device?.addresses[0] ?? null, this.lastEchoUs > 0 && nowUs - this.lastEchoUs < ECHO_SILENCE_US);
+    this.model.setCaptureDropped(source.stats().dropped);
+    if (publisher) this.model.setQueueOverflow(publisher.overflow);
+    const snapshot = this.model.snapshot();
+    this.deps.store.saveCounters(snapshot.upstream_bytes, snapshot.classes);
+    publisher?.publishState(snapshot);
+  }
+
+  private onJudgeEvent(event: JudgeEvent): void {
+    const { store, publisher, log } = this.deps;
+    this.model.onJudgeEvent(event);
+    if (event.type === 'alert') {
+      store.recordAlert(event);
+      log(event.severity === 'critical' ? 'error' : 'warning', `alert ${event.id} (${event.severity}): ${event.reason}`);
+      publisher?.publishState(this.model.snapshot());
+    } else {
+      store.recordAlertEnd(event.id, event.bytes, event.packets);
+      log('info', `alert ${event.id} ended: ${event.bytes} bytes in ${event.packets} packets`);
+    }
+    publisher?.publishAlert(event);
+    this.deps.onJudgeEvent?.(event);
+  }
+
+  private onCommand(command: BoxCommand): void {
+    if (command.type === 'acknowledge') {
+      const ids = this.model.acknowledge();
+      this.deps.store.acknowledge(ids);
+      this.deps.log('info', `acknowledged ${ids.length} alert${ids.length === 1 ? '' : 's'}`);
+    } else {
+      const mode: EnforcementMode = command.on ? 'block-when-muted' : 'alert';
+      this.model.setEnforcement(mode);
+      this.deps.log('info', `enforcement: ${mode}`);
+    }
+    this.deps.publisher?.publishState(this.model.snapshot());
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const { store, publisher, notifier, log } = this.deps;
+    notifier.stopping();
+    clearInterval(this.housekeeping);
+    this.analysis?.finish();
+    this.refreshState(this.lastFrameUs);
+    await store.flush();
+    if (publisher) {
+      const delivered = await publisher.drain(DRAIN_ON_STOP_MS);
+      if (!delivered) log('warning', 'mqtt: stopping with undelivered alerts (they are in the state file)');
+      await publisher.stop();
+    }
+    notifier.close();
+  }
+}

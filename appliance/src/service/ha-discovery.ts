@@ -1,0 +1,177 @@
+// Home Assistant MQTT discovery: a declarative table of earshot's entities and one pure function
+// from an entity to its retained config message. unique_ids come from the box id, never a name,
+// so renaming in HA keeps history. Golden files in test/fixtures/ha-discovery pin every payload.
+
+import { PACKET_CLASSES, paperLabel } from '../features/packet-class.js';
+import { topicsFor } from './mqtt-topics.js';
+
+export interface EntitySpec {
+  component: 'sensor' | 'binary_sensor' | 'button' | 'switch';
+  object: string;
+  name: string;
+  /** Read from the retained state JSON. */
+  value_template?: string;
+  device_class?: string;
+  state_class?: 'measurement' | 'total_increasing';
+  unit_of_measurement?: string;
+  entity_category?: 'diagnostic' | 'config';
+  icon?: string;
+  options?: string[];
+  json_attributes_template?: string;
+  /** Buttons and switches write here (relative to the box's base topic). */
+  command?: string;
+  payload_press?: string;
+  payload_on?: string;
+  payload_off?: string;
+  state_on?: string;
+  state_off?: string;
+}
+
+const classEntities: EntitySpec[] = PACKET_CLASSES.map((c) => ({
+  component: 'sensor',
+  object: `packets_${c}`,
+  name: `Packets: ${c.replaceAll('_', ' ')}`,
+  value_template: `{{ value_json.classes.${paperLabel(c)} }}`,
+  state_class: 'total_increasing',
+  unit_of_measurement: 'packets',
+  entity_category: 'diagnostic',
+  icon: 'mdi:counter',
+}));
+
+export const ENTITIES: readonly EntitySpec[] = [
+  {
+    component: 'sensor',
+    object: 'microphone',
+    name: 'Microphone',
+    value_template: '{{ value_json.mic }}',
+    device_class: 'enum',
+    options: ['muted', 'idle', 'listening', 'unknown'],
+    icon: 'mdi:microphone',
+  },
+  {
+    component: 'binary_sensor',
+    object: 'unexpected_upload',
+    name: 'Unexpected upload',
+    value_template: '{{ value_json.problem }}',
+    device_class: 'problem',
+    payload_on: 'ON',
+    payload_off: 'OFF',
+  },
+  {
+    component: 'sensor',
+    object: 'last_alert',
+    name: 'Last alert',
+    value_template: "{{ value_json.last_alert.reason[:255] if value_json.last_alert else 'none' }}",
+    json_attributes_template: '{{ value_json.last_alert | tojson }}',
+    icon: 'mdi:alert-octagon',
+  },
+  {
+    component: 'sensor',
+    object: 'upstream_bytes',
+    name: 'Upstream bytes',
+    value_template: '{{ value_json.upstream_bytes }}',
+    device_class: 'data_size',
+    unit_of_measurement: 'B',
+    state_class: 'total_increasing',
+  },
+  ...classEntities,
+  {
+    component: 'sensor',
+    object: 'capture_drops',
+    name: 'Capture drops',
+    value_template: '{{ value_json.capture_dropped }}',
+    state_class: 'total_increasing',
+    unit_of_measurement: 'packets',
+    entity_category: 'diagnostic',
+    icon: 'mdi:package-variant-remove',
+  },
+  {
+    component: 'sensor',
+    object: 'alert_queue_overflow',
+    name: 'Alerts dropped while offline',
+    value_template: '{{ value_json.queue_overflow }}',
+    state_class: 'total_increasing',
+    entity_category: 'diagnostic',
+    icon: 'mdi:tray-remove',
+  },
+  {
+    component: 'binary_sensor',
+    object: 'echo_connected',
+    name: 'Echo connected',
+    value_template: '{{ value_json.echo_connected }}',
+    device_class: 'connectivity',
+    payload_on: 'ON',
+    payload_off: 'OFF',
+  },
+  {
+    component: 'sensor',
+    object: 'model_version',
+    name: 'Model version',
+    value_template: '{{ value_json.model_version }}',
+    entity_category: 'diagnostic',
+    icon: 'mdi:forest',
+  },
+  {
+    component: 'button',
+    object: 'acknowledge',
+    name: 'Acknowledge alert',
+    command: 'acknowledge',
+    payload_press: 'PRESS',
+    icon: 'mdi:check-circle',
+  },
+  {
+    component: 'switch',
+    object: 'enforcement',
+    name: 'Block uploads while muted',
+    value_template: "{{ 'ON' if value_json.enforcement == 'block-when-muted' else 'OFF' }}",
+    command: 'enforcement/set',
+    payload_on: 'ON',
+    payload_off: 'OFF',
+    state_on: 'ON',
+    state_off: 'OFF',
+    entity_category: 'config',
+    icon: 'mdi:shield-lock',
+  },
+];
+
+export interface DiscoveryContext {
+  id: string;
+  discoveryPrefix: string;
+  swVersion: string;
+}
+
+export interface DiscoveryMessage {
+  topic: string;
+  payload: Record<string, unknown>;
+}
+
+export function discoveryMessage(entity: EntitySpec, ctx: DiscoveryContext): DiscoveryMessage {
+  const topics = topicsFor(ctx.id);
+  const { component, object, command, ...fields } = entity;
+  const payload: Record<string, unknown> = {
+    ...fields,
+    unique_id: `earshot_${ctx.id}_${object}`,
+    availability_topic: topics.status,
+    payload_available: 'online',
+    payload_not_available: 'offline',
+    device: {
+      identifiers: [`earshot_${ctx.id}`],
+      name: `earshot ${ctx.id}`,
+      manufacturer: 'earshot',
+      model: 'Echo privacy box',
+      sw_version: ctx.swVersion,
+    },
+    origin: { name: 'earshot', sw_version: ctx.swVersion },
+  };
+  if (entity.value_template !== undefined || entity.component === 'switch') payload.state_topic = topics.state;
+  if (entity.json_attributes_template !== undefined) payload.json_attributes_topic = topics.state;
+  if (command !== undefined) payload.command_topic = `${topics.base}/${command}`;
+  return { topic: `${ctx.discoveryPrefix}/${component}/earshot_${ctx.id}/${object}/config`, payload };
+}
+
+export function discoveryMessages(ctx: DiscoveryContext): DiscoveryMessage[] {
+  return ENTITIES.map((entity) => discoveryMessage(entity, ctx));
+}
+
+/** The pattern that matches every config earshot could have published for this box. */
+export const discoveryWildcard = (ctx: DiscoveryContext): string => `${ctx.discoveryPrefix}/+/earshot_${ctx.id}/+/config`;

@@ -1,0 +1,134 @@
+// Parses, overrides, validates and completes the service config. Pure apart from the caller
+// handing in the file's text and the environment. A box with no screen must refuse to start on a
+// bad config and say why in one line, so every error names the field and the value given.
+
+import { Ajv, type ErrorObject } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { CONFIG_DEFAULTS, CONFIG_SCHEMA, type ServiceConfig } from './config-schema.js';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${field}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Json = Record<string, unknown>;
+interface SchemaNode {
+  type?: string;
+  properties?: Record<string, SchemaNode>;
+  'x-expected'?: string;
+  'x-secret'?: boolean;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+ajv.addVocabulary(['x-expected', 'x-secret']);
+ajv.addFormat('ip', /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/);
+const validate = ajv.compile(CONFIG_SCHEMA);
+
+/** Parses JSON or YAML (YAML is a superset, but JSON gets JSON's error positions). */
+export function parseConfigText(text: string, file: string): Json {
+  let value: unknown;
+  try {
+    value = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    const detail = (error as Error).message.split('\n')[0].replace(/:\s*$/, '');
+    throw new ConfigError(file, 'file', `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${detail}`);
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(file, 'file', 'expected a mapping of settings at the top level');
+  return value as Json;
+}
+
+/**
+ * EARSHOT_<PATH> variables override the file. The path is matched against the schema's field
+ * names, so EARSHOT_MQTT_DISCOVERY_PREFIX is mqtt.discovery_prefix and EARSHOT_JUDGE_GRACE_S is
+ * judge.grace_s; numbers are converted where the schema wants them. Returns the fields set.
+ */
+export function applyEnvironment(config: Json, env: Record<string, string | undefined>): string[] {
+  const applied: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('EARSHOT_') || value === undefined) continue;
+    const path = schemaPath(name.slice('EARSHOT_'.length).toLowerCase(), CONFIG_SCHEMA as SchemaNode);
+    if (!path) continue; // EARSHOT_DEBUG and the like are not settings
+    let target = config;
+    for (const key of path.slice(0, -1)) {
+      if (typeof target[key] !== 'object' || target[key] === null) target[key] = {};
+      target = target[key] as Json;
+    }
+    const leaf = nodeAt(path);
+    target[path[path.length - 1]] = leaf?.type === 'number' || leaf?.type === 'integer' ? numberOrText(value) : value;
+    applied.push(path.join('.'));
+  }
+  return applied;
+}
+
+function schemaPath(rest: string, node: SchemaNode): string[] | undefined {
+  for (const key of Object.keys(node.properties ?? {})) {
+    if (rest === key) return [key];
+    if (rest.startsWith(`${key}_`)) {
+      const deeper = schemaPath(rest.slice(key.length + 1), node.properties![key]);
+      if (deeper) return [key, ...deeper];
+    }
+  }
+  return undefined;
+}
+
+function nodeAt(path: string[]): SchemaNode | undefined {
+  let node: SchemaNode | undefined = CONFIG_SCHEMA as SchemaNode;
+  for (const key of path) node = node?.properties?.[key];
+  return node;
+}
+
+const numberOrText = (text: string): number | string => (text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text);
+
+function describe(error: ErrorObject, config: Json): { field: string; problem: string } {
+  const segments = error.instancePath.split('/').filter(Boolean);
+  if (error.keyword === 'additionalProperties') {
+    const extra = String((error.params as { additionalProperty: string }).additionalProperty);
+    const field = [...segments, extra].join('.');
+    const known = Object.keys(nodeAt(segments)?.properties ?? {});
+    return { field, problem: `unknown setting (known here: ${known.join(', ')})` };
+  }
+  const field = segments.join('.') || 'config';
+  const node = nodeAt(segments);
+  let value: unknown = config;
+  for (const key of segments) value = (value as Json | undefined)?.[key];
+  const got = node?.['x-secret'] ? `${String(value).length} characters` : JSON.stringify(value);
+  const expected = node?.['x-expected'] ?? error.message ?? 'a valid value';
+  if (error.keyword === 'maxProperties') return { field, problem: `expected only one of ${expected}` };
+  return { field, problem: `expected ${expected} (got ${got?.replaceAll('"', "'") ?? 'nothing'})` };
+}
+
+/** The whole chain: env overrides, validation, defaults. Throws ConfigError with the first problem. */
+export function resolveConfig(raw: Json, file: string, env: Record<string, string | undefined>, defaultId: string): ServiceConfig {
+  const config = structuredClone(raw);
+  applyEnvironment(config, env);
+  if (!validate(config)) {
+    const errors = validate.errors ?? [];
+    const first = describe(errors[0], config);
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
+    throw new ConfigError(file, first.field, first.problem + more);
+  }
+  const capture = { ...(config.capture as Json | undefined) };
+  if (capture.file === undefined && capture.interface === undefined) capture.interface = CONFIG_DEFAULTS.capture.interface;
+  return {
+    ...config,
+    id: (config.id as string | undefined) ?? defaultId,
+    capture: { pace: CONFIG_DEFAULTS.capture.pace, buffer_mb: CONFIG_DEFAULTS.capture.buffer_mb, ...capture },
+    mic: { ...CONFIG_DEFAULTS.mic, ...(config.mic as Json | undefined) },
+    mqtt: { ...CONFIG_DEFAULTS.mqtt, ...(config.mqtt as Json | undefined) },
+    state: { ...CONFIG_DEFAULTS.state, ...(config.state as Json | undefined) },
+    judge: { ...CONFIG_DEFAULTS.judge, ...(config.judge as Json | undefined) },
+    enforcement: { ...CONFIG_DEFAULTS.enforcement, ...(config.enforcement as Json | undefined) },
+  } as ServiceConfig;
+}
+
+/** A box id from its MAC ("b8:27:eb:12:34:56" → "b827eb123456"), the design's default. */
+export function idFromMac(mac: string | undefined): string {
+  return mac ? mac.toLowerCase().replaceAll(/[^0-9a-f]/g, '') : 'earshot';
+}

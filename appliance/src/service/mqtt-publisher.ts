@@ -1,0 +1,215 @@
+// The broker adapter (mqtt.js). It keeps Home Assistant's picture right through outages:
+//
+//   connect ──> status online (retained) ──> discovery (retained) ──> state ──> queued alerts, in order
+//      ▲                                                                             │
+//      └── backoff 1 s, 2 s, 4 s ... 30 s <── offline (the last will says "offline") ◄┘
+//
+// Alerts wait in a bounded AlertQueue while the broker is away; HA's birth message
+// (`homeassistant/status` = online) re-announces discovery; configs under this box's wildcard
+// that earshot no longer owns are cleared.
+
+import { connect, type MqttClient } from 'mqtt';
+import type { JudgeEvent } from '../judge/judge-events.js';
+import { AlertQueue } from './alert-queue.js';
+import { discoveryMessages, discoveryWildcard, type DiscoveryContext } from './ha-discovery.js';
+import { haStatusTopic, topicsFor, type BoxTopics } from './mqtt-topics.js';
+import type { ServiceState } from './service-state.js';
+
+export type BoxCommand = { type: 'acknowledge' } | { type: 'enforcement'; on: boolean };
+
+/** What the service needs from a broker; the MQTT adapter and tests' recorders implement it. */
+export interface StatePublisher {
+  start(): void;
+  publishState(state: ServiceState): void;
+  publishAlert(event: JudgeEvent): void;
+  publishEvent(event: Record<string, unknown>): void;
+  onCommand(handler: (command: BoxCommand) => void): void;
+  readonly overflow: number;
+  /** Resolves when every queued alert has been delivered (or after timeoutMs). */
+  drain(timeoutMs: number): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export interface MqttPublisherOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  discovery: DiscoveryContext;
+  queueLimit: number;
+  log: (line: string) => void;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+const STATE_INTERVAL_MS = 1_000;
+
+export class MqttPublisher implements StatePublisher {
+  private client: MqttClient | undefined;
+  private readonly topics: BoxTopics;
+  private readonly queue: AlertQueue;
+  private readonly ownedConfigs: Set<string>;
+  private connected = false;
+  /** Announced and subscribed on this connection: alerts may flow. */
+  private ready = false;
+  private announcing: Promise<void> | undefined;
+  private flushing = false;
+  private backoffMs = 1_000;
+  private latestState: ServiceState | undefined;
+  private stateTimer: NodeJS.Timeout | undefined;
+  private commandHandler: (command: BoxCommand) => void = () => {};
+  private readonly drainWaiters = new Set<() => void>();
+
+  constructor(private readonly options: MqttPublisherOptions) {
+    this.topics = topicsFor(options.discovery.id);
+    this.queue = new AlertQueue(options.queueLimit);
+    this.ownedConfigs = new Set(discoveryMessages(options.discovery).map((m) => m.topic));
+  }
+
+  get overflow(): number {
+    return this.queue.overflow;
+  }
+
+  start(): void {
+    const { url, username, password, discovery } = this.options;
+    const client = connect(url, {
+      username,
+      password,
+      clientId: `earshot_${discovery.id}`,
+      clean: true,
+      reconnectPeriod: this.backoffMs,
+      connectTimeout: 10_000,
+      will: { topic: this.topics.status, payload: Buffer.from('offline'), retain: true, qos: 1 },
+    });
+    this.client = client;
+    client.on('connect', () => {
+      this.announcing = this.onConnect();
+    });
+    client.on('close', () => {
+      if (this.connected) this.options.log(`mqtt: disconnected from ${url}; alerts wait in a queue of ${this.queue.limit}`);
+      this.connected = false;
+      this.ready = false;
+      this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2);
+      client.options.reconnectPeriod = this.backoffMs;
+    });
+    client.on('error', (error) => this.options.log(`mqtt: ${error.message}`));
+    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+  }
+
+  onCommand(handler: (command: BoxCommand) => void): void {
+    this.commandHandler = handler;
+  }
+
+  publishState(state: ServiceState): void {
+    this.latestState = state;
+    if (this.stateTimer || !this.connected) return;
+    this.stateTimer = setTimeout(() => {
+      this.stateTimer = undefined;
+      this.sendState();
+    }, STATE_INTERVAL_MS);
+  }
+
+  publishAlert(event: JudgeEvent): void {
+    this.queue.push(event);
+    void this.flush();
+  }
+
+  publishEvent(event: Record<string, unknown>): void {
+    if (this.connected) this.client?.publish(this.topics.event, JSON.stringify(event), { qos: 1 });
+  }
+
+  drain(timeoutMs: number): Promise<boolean> {
+    if (this.queue.length === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.drainWaiters.delete(done);
+        resolve(false);
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.drainWaiters.add(done);
+    });
+  }
+
+  /** Clean shutdown: the last state, then `offline` (retained), then disconnect. */
+  async stop(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    if (this.stateTimer) clearTimeout(this.stateTimer);
+    this.stateTimer = undefined;
+    await this.announcing;
+    if (this.connected) {
+      this.sendState();
+      await client.publishAsync(this.topics.status, 'offline', { retain: true, qos: 1 }).catch(() => undefined);
+    }
+    await client.endAsync(!this.connected);
+  }
+
+  private async onConnect(): Promise<void> {
+    const client = this.client!;
+    this.connected = true;
+    this.backoffMs = 1_000;
+    client.options.reconnectPeriod = this.backoffMs;
+    this.options.log(`mqtt: connected to ${this.options.url}`);
+    try {
+      await client.publishAsync(this.topics.status, 'online', { retain: true, qos: 1 });
+      await this.announce();
+      await client.subscribeAsync(
+        [haStatusTopic(this.options.discovery.discoveryPrefix), this.topics.acknowledge, this.topics.enforcementSet, discoveryWildcard(this.options.discovery)],
+        { qos: 1 },
+      );
+      this.ready = true;
+      this.sendState();
+      await this.flush();
+    } catch (error) {
+      this.options.log(`mqtt: announcing failed (${(error as Error).message}); retrying on reconnect`);
+    }
+  }
+
+  private async announce(): Promise<void> {
+    const client = this.client!;
+    for (const message of discoveryMessages(this.options.discovery)) {
+      await client.publishAsync(message.topic, JSON.stringify(message.payload), { retain: true, qos: 1 });
+    }
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const text = payload.toString('utf8');
+    if (topic === haStatusTopic(this.options.discovery.discoveryPrefix)) {
+      if (text === 'online' && this.connected) void this.announce().then(() => this.sendState()).catch(() => undefined);
+    } else if (topic === this.topics.acknowledge) {
+      this.commandHandler({ type: 'acknowledge' });
+    } else if (topic === this.topics.enforcementSet) {
+      if (text === 'ON' || text === 'OFF') this.commandHandler({ type: 'enforcement', on: text === 'ON' });
+    } else if (topic.endsWith('/config') && !this.ownedConfigs.has(topic) && payload.length > 0) {
+      // A retained config from an older earshot (an entity since removed): clear it.
+      this.client?.publish(topic, '', { retain: true, qos: 1 });
+    }
+  }
+
+  private sendState(): void {
+    if (!this.latestState || !this.connected) return;
+    const state = { ...this.latestState, queue_overflow: this.queue.overflow };
+    this.client?.publish(this.topics.state, JSON.stringify(state), { retain: true, qos: 1 });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing || !this.ready) return;
+    this.flushing = true;
+    try {
+      while (this.ready && this.queue.length > 0) {
+        const event = this.queue.peek()!;
+        await this.client!.publishAsync(this.topics.alert, JSON.stringify(event), { qos: 1 });
+        this.queue.shift();
+      }
+    } catch {
+      // Disconnected mid-publish: the event stays at the head and goes out after reconnecting.
+    } finally {
+      this.flushing = false;
+    }
+    if (this.queue.length === 0) {
+      for (const done of [...this.drainWaiters]) done();
+      this.drainWaiters.clear();
+    }
+  }
+}

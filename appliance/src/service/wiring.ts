@@ -1,0 +1,82 @@
+// The one wiring point: builds the real adapters (capture, mic, store, broker, systemd) from a
+// validated config and hands them to EarshotService. Nothing else constructs adapters.
+
+import { networkInterfaces } from 'node:os';
+import { FileSource } from '../capture/file-source.js';
+import { LiveSource } from '../capture/live-source.js';
+import type { PacketSource } from '../capture/packet-source.js';
+import type { JudgeEvent } from '../judge/judge-events.js';
+import type { MicStateSource } from '../mic/mic-state.js';
+import { parseMicTimeline } from '../mic/mic-timeline.js';
+import { EARSHOT_VERSION, RULES_MODEL_VERSION } from '../version.js';
+import type { ServiceConfig } from './config-schema.js';
+import { ConfigError } from './load-config.js';
+import { EarshotService } from './earshot-service.js';
+import { MqttPublisher } from './mqtt-publisher.js';
+import { createNotifier } from './sd-notify.js';
+import type { Logger } from './service-log.js';
+import { StateStore } from './state-store.js';
+import { readFile } from 'node:fs/promises';
+
+export interface WiringOptions {
+  config: ServiceConfig;
+  configFile: string;
+  log: Logger;
+  env?: Record<string, string | undefined>;
+  onJudgeEvent?: (event: JudgeEvent) => void;
+}
+
+export async function createService(options: WiringOptions): Promise<EarshotService> {
+  const { config, configFile, log } = options;
+  const source: PacketSource = config.capture.file
+    ? new FileSource(config.capture.file, { pace: config.capture.pace })
+    : new LiveSource(config.capture.interface!, { bufferSize: config.capture.buffer_mb * 1024 * 1024 });
+  const mic = await micSource(config, configFile);
+  const publisher = config.mqtt.url
+    ? new MqttPublisher({
+        url: config.mqtt.url,
+        username: config.mqtt.username,
+        password: config.mqtt.password,
+        discovery: { id: config.id, discoveryPrefix: config.mqtt.discovery_prefix, swVersion: EARSHOT_VERSION },
+        queueLimit: config.mqtt.queue_limit,
+        log: (line) => log('info', line),
+      })
+    : undefined;
+  const store = new StateStore({ path: config.state.path, history: config.state.history, log: (line) => log('warning', line) });
+  return new EarshotService({
+    config,
+    source,
+    mic,
+    publisher,
+    store,
+    notifier: createNotifier(options.env ?? process.env),
+    log,
+    modelVersion: RULES_MODEL_VERSION,
+    onJudgeEvent: options.onJudgeEvent,
+  });
+}
+
+async function micSource(config: ServiceConfig, configFile: string): Promise<MicStateSource | undefined> {
+  if (config.mic.timeline) {
+    let text: string;
+    try {
+      text = await readFile(config.mic.timeline, 'utf8');
+    } catch {
+      throw new ConfigError(configFile, 'mic.timeline', `cannot read '${config.mic.timeline}'`);
+    }
+    return parseMicTimeline(text, config.mic.timeline);
+  }
+  if (config.mic.sensor && config.mic.sensor !== 'none') {
+    throw new ConfigError(configFile, 'mic.sensor', `'${config.mic.sensor}' is not supported by this build yet; use mic.timeline or "none"`);
+  }
+  return undefined;
+}
+
+/** The box's MAC for its default id: the first non-internal interface with one. */
+export function boxMac(): string | undefined {
+  for (const addresses of Object.values(networkInterfaces())) {
+    const external = addresses?.find((a) => !a.internal && a.mac !== '00:00:00:00:00:00');
+    if (external) return external.mac;
+  }
+  return undefined;
+}
