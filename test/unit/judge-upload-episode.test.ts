@@ -40,7 +40,7 @@ const evenly = (count: number, gapUs: number): number[] => Array.from({ length: 
 test('the constants match the calibration the judge documents', () => {
   assert.deepEqual(
     [EPISODE_GAP_US, REANCHOR_GAP_US, PACED_GAP_MIN_US, PACED_GAP_MAX_US],
-    [2_500_000, 500_000, 10_000, 100_000],
+    [2_500_000, 100_000, 10_000, 100_000],
   );
 });
 
@@ -236,7 +236,7 @@ test('gaps longer than the paced range still extend the episode', () => {
   assert.equal(episode.pacedPackets, 0);
 });
 
-test('mainFlow tells a UDP flow from a TCP flow with the same addresses and ports', { todo: 'bug: upload-episode.ts add() keys bytesByFlow by src|srcPort|dst|dstPort without the protocol, so the UDP bytes are credited to the TCP flow' }, () => {
+test('mainFlow tells a UDP flow from a TCP flow with the same addresses and ports', () => {
   const episode = new UploadEpisode('198.51.100.20:443', T0);
   const udp: FlowTuple = { ...flowA, protocol: 'udp' };
   episode.add(T0, 300, flowA);

@@ -156,10 +156,11 @@ test('formatKilobytes rounds to whole kilobytes from 10 KB', () => {
   assert.equal(formatKilobytes(1_234_567), '1235 KB');
 });
 
-test('formatKilobytes shows just under 10 KB as 10.0 KB, with a decimal that 10 KB does not have', () => {
-  // 9.96 KB rounds to "10.0" under the one-decimal rule, while 10.00 KB is "10 KB": documented as is.
-  assert.equal(formatKilobytes(9_960), '10.0 KB');
-  assert.equal(formatKilobytes(9_999), '10.0 KB');
+test('formatKilobytes reads just under 10 KB the same as 10 KB once rounded', () => {
+  assert.equal(formatKilobytes(9_940), '9.9 KB');
+  assert.equal(formatKilobytes(9_960), '10 KB');
+  assert.equal(formatKilobytes(9_999), '10 KB');
+  assert.equal(formatKilobytes(10_000), '10 KB');
 });
 
 test('kilobytes are decimal (1000 bytes), not 1024', () => {

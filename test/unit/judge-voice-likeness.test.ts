@@ -90,14 +90,14 @@ test('a paced span of 149 ms is not enough', () => {
   const gapsUs = [30 * MS, 20 * MS, 20 * MS, 20 * MS, 20 * MS, 20 * MS, 20 * MS, 29 * MS];
   const episode = episodeOf(atThresholds({ gapsUs }));
   assert.deepEqual([episode.pacedPackets, episode.pacedSpanUs, episode.bytes], [8, 149 * MS, 1_500]);
-  assert.deepEqual(assessVoiceLikeness(episode), { voiceLike: false, missing: ['paced span 149 ms < 150 ms'] });
+  assert.deepEqual(assessVoiceLikeness(episode), { voiceLike: false, missing: ['paced span 149.000 ms < 150 ms'] });
 });
 
-test('a paced span 1 µs short of 150 ms is not enough, though the message rounds it to 150 ms', () => {
+test('a paced span 1 µs short of 150 ms is not enough, and the message shows it', () => {
   const gapsUs = [30 * MS, 20 * MS, 20 * MS, 20 * MS, 20 * MS, 20 * MS, 20 * MS, 30 * MS - 1];
   const episode = episodeOf(atThresholds({ gapsUs }));
   assert.equal(episode.pacedSpanUs, 150 * MS - 1);
-  assert.deepEqual(assessVoiceLikeness(episode), { voiceLike: false, missing: ['paced span 150 ms < 150 ms'] });
+  assert.deepEqual(assessVoiceLikeness(episode), { voiceLike: false, missing: ['paced span 149.999 ms < 150 ms'] });
 });
 
 test('1499 bytes are not enough', () => {
@@ -109,20 +109,20 @@ test('1499 bytes are not enough', () => {
 test('paced records of 40 bytes on average are protocol chatter', () => {
   const episode = episodeOf(atThresholds({ pacedSizes: Array<number>(8).fill(40), firstBytes: 1_180 }));
   assert.deepEqual([episode.bytes, episode.pacedBytes], [1_500, 320]);
-  assert.deepEqual(assessVoiceLikeness(episode), { voiceLike: false, missing: ['mean paced record 40 B < 48 B'] });
+  assert.deepEqual(assessVoiceLikeness(episode), { voiceLike: false, missing: ['mean paced record 40.00 B < 48 B'] });
 });
 
-test('a mean paced record just under 48 bytes is chatter, though the message rounds it to 48 B', () => {
+test('a mean paced record just under 48 bytes is chatter, and the message shows it', () => {
   const episode = episodeOf(atThresholds({ pacedSizes: [47, 48, 48, 48, 48, 48, 48, 48], firstBytes: 1_117 }));
   assert.deepEqual([episode.bytes, episode.pacedBytes], [1_500, 383]);
-  assert.deepEqual(assessVoiceLikeness(episode), { voiceLike: false, missing: ['mean paced record 48 B < 48 B'] });
+  assert.deepEqual(assessVoiceLikeness(episode), { voiceLike: false, missing: ['mean paced record 47.88 B < 48 B'] });
 });
 
 test('the mean paced record ignores the large records that were not paced', () => {
   // a 1116-byte first record would lift the mean of all records to 187 B, but only paced ones count
   const episode = episodeOf(atThresholds({ pacedSizes: Array<number>(8).fill(30), firstBytes: 1_260 }));
   assert.ok(episode.meanPacketBytes > 48);
-  assert.deepEqual(assessVoiceLikeness(episode).missing, ['mean paced record 30 B < 48 B']);
+  assert.deepEqual(assessVoiceLikeness(episode).missing, ['mean paced record 30.00 B < 48 B']);
 });
 
 test('downstream of exactly 8 times the upload is still voice-like, one byte more is a download', () => {
@@ -137,7 +137,7 @@ test('an empty episode misses everything except the download check, in order', (
   const episode = new UploadEpisode('198.51.100.20:443', T0);
   assert.deepEqual(assessVoiceLikeness(episode), {
     voiceLike: false,
-    missing: ['paced packets 0 < 8', 'paced span 0 ms < 150 ms', 'bytes 0 < 1500', 'mean paced record 0 B < 48 B'],
+    missing: ['paced packets 0 < 8', 'paced span 0.000 ms < 150 ms', 'bytes 0 < 1500', 'mean paced record 0.00 B < 48 B'],
   });
 });
 
@@ -218,7 +218,7 @@ test('a bulk upload of 260 KB in back-to-back bursts is never voice-like', () =>
     const whole = episodeOf(packets);
     assert.ok(whole.bytes >= 260_000, `${whole.bytes} bytes`);
     assert.equal(whole.pacedPackets, 0);
-    assert.deepEqual(assessVoiceLikeness(whole).missing.slice(0, 2), ['paced packets 0 < 8', 'paced span 0 ms < 150 ms']);
+    assert.deepEqual(assessVoiceLikeness(whole).missing.slice(0, 2), ['paced packets 0 < 8', 'paced span 0.000 ms < 150 ms']);
   }
 });
 
@@ -242,7 +242,7 @@ test('tiny 30-byte records every 25 ms (protocol chatter) are never voice-like',
   assert.equal(tipOffset(packets), undefined);
   const whole = episodeOf(packets);
   assert.deepEqual([whole.pacedPackets, whole.bytes], [399, 12_000]);
-  assert.deepEqual(assessVoiceLikeness(whole).missing, ['mean paced record 30 B < 48 B']);
+  assert.deepEqual(assessVoiceLikeness(whole).missing, ['mean paced record 30.00 B < 48 B']);
 });
 
 test('an Opus-like upload answering a download more than 8 times larger is never voice-like', () => {

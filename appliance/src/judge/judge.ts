@@ -6,10 +6,10 @@
 // destination's episode voice-like, if the mic evidence does not allow it, and alert_end
 // follows when that episode has been quiet for EPISODE_GAP_US (upload-episode.ts).
 
-import { NO_MIC_SENSOR, type MicStateSource } from '../mic/mic-state.js';
-import type { FlowTuple, JudgeEvent } from './judge-events.js';
+import { NO_MIC_SENSOR, type MicContext, type MicStateSource } from '../mic/mic-state.js';
+import type { FlowTuple, JudgeEvent, Severity } from './judge-events.js';
 import { REANCHOR_GAP_US, UploadEpisode } from './upload-episode.js';
-import { alertMic, alertReason, verdictFor, type Verdict } from './verdict.js';
+import { alertMic, alertReason, continuedAfterMuteReason, verdictFor, type Verdict } from './verdict.js';
 import { assessVoiceLikeness } from './voice-likeness.js';
 
 export { NO_MIC_SENSOR, type MicStateSource } from '../mic/mic-state.js';
@@ -32,6 +32,11 @@ export interface JudgeCounts {
 }
 
 const TICK_INTERVAL_US = 250_000;
+/**
+ * An expected upload (the Echo was listening) that goes on this long after the ring turned red
+ * is a leak: the Echo stops streaming when muted, well within this.
+ */
+const MUTED_CONTINUATION_US = 1_000_000;
 
 export const isoTime = (timeUs: number): string => new Date(Math.floor(timeUs / 1000)).toISOString();
 
@@ -59,14 +64,16 @@ export class Judge {
   upload(timeUs: number, flow: FlowTuple, bytes: number): void {
     this.tick(timeUs, true);
     const destination = `${flow.dst}:${flow.dstPort}`;
-    let episode = this.episodes.get(destination);
+    // TCP/443 and QUIC (UDP/443) to the same server are different uploads.
+    const key = `${flow.protocol}|${destination}`;
+    let episode = this.episodes.get(key);
     if (episode && !this.assessed.has(episode) && timeUs - episode.lastUs > REANCHOR_GAP_US) {
-      this.episodes.delete(destination); // nothing was raised for it, so it ends silently
+      this.episodes.delete(key); // nothing was raised for it, so it ends silently
       episode = undefined;
     }
     if (!episode) {
       episode = new UploadEpisode(destination, timeUs);
-      this.episodes.set(destination, episode);
+      this.episodes.set(key, episode);
       this.counts.episodes++;
     }
     episode.add(timeUs, bytes, flow);
@@ -75,12 +82,22 @@ export class Judge {
       this.overallStats.episodes++;
     }
     this.overall.add(timeUs, bytes, flow);
-    if (!this.assessed.has(episode) && assessVoiceLikeness(episode).voiceLike) this.decide(episode, timeUs);
+    const verdict = this.assessed.get(episode);
+    if (verdict === undefined) {
+      if (assessVoiceLikeness(episode).voiceLike) this.decide(episode, timeUs);
+    } else if (verdict === 'expected' && !episode.alertId && this.mutedFor(timeUs, MUTED_CONTINUATION_US)) {
+      this.raise(episode, timeUs, 'critical', 'muted', continuedAfterMuteReason(episode.bytes, episode.durationUs, episode.destination));
+    }
+  }
+
+  /** The ring has shown muted for the whole of the last `forUs`. */
+  private mutedFor(timeUs: number, forUs: number): boolean {
+    return this.mic.contextAt(timeUs, this.graceUs) === 'muted' && this.mic.contextAt(timeUs - forUs, this.graceUs) === 'muted';
   }
 
   /** Payload the other side sent to the Echo: a download keeps an upload from looking like speech. */
-  download(timeUs: number, fromIp: string, fromPort: number, bytes: number): void {
-    const episode = this.episodes.get(`${fromIp}:${fromPort}`);
+  download(timeUs: number, fromIp: string, fromPort: number, bytes: number, protocol: 'tcp' | 'udp' = 'tcp'): void {
+    const episode = this.episodes.get(`${protocol}|${fromIp}:${fromPort}`);
     if (episode && episode.continuesAt(timeUs)) episode.downstreamBytes += bytes;
   }
 
@@ -118,22 +135,26 @@ export class Judge {
       return;
     }
     const mic = alertMic(evidence);
+    this.raise(episode, tipUs, verdict, mic, alertReason(episode.bytes, episode.durationUs, episode.destination, mic));
+  }
+
+  private raise(episode: UploadEpisode, tipUs: number, severity: Severity, mic: MicContext, reason: string): void {
     const id = `a${++this.alertNumber}-${Math.floor(episode.startUs / 1000)}`;
     episode.alertId = id;
     this.counts.alerts++;
-    this.counts[verdict]++;
+    this.counts[severity]++;
     this.counts.latenciesUs.push(tipUs - episode.startUs);
     this.emit({
       type: 'alert',
       id,
-      severity: verdict,
+      severity,
       time: isoTime(tipUs),
       start: isoTime(episode.startUs),
       mic,
       dst: episode.destination,
       bytes: episode.bytes,
       packets: episode.packets,
-      reason: alertReason(episode.bytes, episode.durationUs, episode.destination, mic),
+      reason,
       flow: episode.mainFlow,
     });
   }

@@ -33,7 +33,13 @@ export function alertMic(mic: MicEvidence): MicContext {
 
 export function formatKilobytes(bytes: number): string {
   const kb = bytes / 1000;
-  return kb >= 10 ? `${Math.round(kb)} KB` : `${kb.toFixed(1)} KB`;
+  // Decide on the rounded value, so 9,960 B reads "10 KB" like 10,000 B does.
+  return Number(kb.toFixed(1)) >= 10 ? `${Math.round(kb)} KB` : `${kb.toFixed(1)} KB`;
+}
+
+/** An expected upload that goes on after the mute button was pressed. */
+export function continuedAfterMuteReason(bytes: number, durationUs: number, destination: string): string {
+  return `uploaded ${formatKilobytes(bytes)} in ${(durationUs / 1e6).toFixed(1)} s to ${destination} and kept uploading after the microphone was muted`;
 }
 
 const MIC_PHRASES: Record<MicContext, string> = {

@@ -35,10 +35,10 @@ export interface VoiceAssessment {
 export function assessVoiceLikeness(episode: UploadEpisode): VoiceAssessment {
   const missing: string[] = [];
   if (episode.pacedPackets < VOICE.minPacedPackets) missing.push(`paced packets ${episode.pacedPackets} < ${VOICE.minPacedPackets}`);
-  if (episode.pacedSpanUs < VOICE.minPacedSpanUs) missing.push(`paced span ${Math.round(episode.pacedSpanUs / 1000)} ms < ${VOICE.minPacedSpanUs / 1000} ms`);
+  if (episode.pacedSpanUs < VOICE.minPacedSpanUs) missing.push(`paced span ${(episode.pacedSpanUs / 1000).toFixed(3)} ms < ${VOICE.minPacedSpanUs / 1000} ms`);
   if (episode.bytes < VOICE.minBytes) missing.push(`bytes ${episode.bytes} < ${VOICE.minBytes}`);
   const meanPaced = episode.pacedPackets === 0 ? 0 : episode.pacedBytes / episode.pacedPackets;
-  if (meanPaced < VOICE.minMeanPacedBytes) missing.push(`mean paced record ${Math.round(meanPaced)} B < ${VOICE.minMeanPacedBytes} B`);
+  if (meanPaced < VOICE.minMeanPacedBytes) missing.push(`mean paced record ${meanPaced.toFixed(2)} B < ${VOICE.minMeanPacedBytes} B`);
   if (episode.downstreamBytes > VOICE.maxDownstreamRatio * episode.bytes) missing.push('downstream dominates (a download, not speech)');
   return { voiceLike: missing.length === 0, missing };
 }

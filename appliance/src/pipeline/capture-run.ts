@@ -48,7 +48,7 @@ export function buildAnalysis(options: PipelineOptions, handlers: CaptureRunHand
     },
     (packet) => {
       const ports = packet.tcp ?? packet.udp;
-      if (ports && packet.payloadLength > 0) judge.download(packet.timeUs, packet.src, ports.srcPort, packet.payloadLength);
+      if (ports && packet.payloadLength > 0) judge.download(packet.timeUs, packet.src, ports.srcPort, packet.payloadLength, packet.tcp ? 'tcp' : 'udp');
     },
   );
   return {
