@@ -1,0 +1,39 @@
+// Short captures for the service tests: `uploads` speech-like uploads `spacingS` apart on one
+// TLS connection, each its own episode, so a muted mic gives one alert (and one alert_end) each.
+
+import { writeFileSync } from 'node:fs';
+import { PcapBuilder } from '../../appliance/src/capture/capture-writer.js';
+import { LinkType } from '../../appliance/src/decode/types.js';
+import type { MicState } from '../../appliance/src/mic/mic-state.js';
+import { micTimelineCsv } from '../../appliance/src/synth/echo-session.js';
+import type { Endpoint } from '../../appliance/src/synth/frame-builder.js';
+import { TcpConversation } from '../../appliance/src/synth/tcp-conversation.js';
+
+const S = 1_000_000;
+export const ECHO: Endpoint = { mac: '44:65:0d:00:00:02', ip: '192.0.2.10', port: 42000 };
+const AVS: Endpoint = { mac: '02:00:00:00:00:01', ip: '198.51.100.20', port: 443 };
+
+export function writeUploadsCapture(file: string, options: { uploads: number; spacingS: number; startUs: number }): void {
+  const frames: { timeUs: number; frame: Uint8Array }[] = [];
+  const c = new TcpConversation(ECHO, AVS, (timeUs, frame) => void frames.push({ timeUs, frame }));
+  const t0 = options.startUs;
+  c.open(t0);
+  c.clientRecord(t0 + 20_000, 512, 22);
+  c.serverRecord(t0 + 60_000, 2800, 22);
+  for (let u = 0; u < options.uploads; u++) {
+    const start = t0 + 0.3 * S + u * options.spacingS * S;
+    let t = c.clientRecord(start, 5600); // the first burst: one record over four full frames
+    for (const end = start + 0.6 * S; t < end; ) {
+      t += 25_000;
+      c.clientRecord(t, 800);
+    }
+  }
+  frames.sort((a, b) => a.timeUs - b.timeUs);
+  const pcap = new PcapBuilder(LinkType.ETHERNET);
+  for (const f of frames) pcap.add(f.timeUs, f.frame);
+  writeFileSync(file, Buffer.concat(pcap.take()));
+}
+
+export function writeMicThroughout(file: string, state: MicState, fromUs: number): void {
+  writeFileSync(file, micTimelineCsv([{ timeUs: fromUs, state }]));
+}
