@@ -43,6 +43,7 @@ bench: deps
 	node --import tsx bench/pipeline-bench.ts
 	node --import tsx bench/live-capture-bench.ts
 	node --import tsx bench/judge-bench.ts
+	node --import tsx bench/service-bench.ts
 
 fuzz: deps
 	EARSHOT_FUZZ_FRAMES=1000000 node --import tsx --test test/unit/decode-fuzz.test.ts

@@ -1,9 +1,12 @@
 // Alerts wait here while the broker is away, and leave in order once it is back.
 // Bound and overflow policy (docs/service.md): at most `limit` events; when full, the oldest event
-// that is not a critical alert is dropped (a critical alert only when nothing else is left), and
-// every drop is counted so Home Assistant can show it later.
+// that is not a critical alert is dropped; if only critical alerts are queued, a newcomer that is
+// not critical is dropped instead, and a critical newcomer replaces the oldest critical. Every
+// drop is counted so Home Assistant can show it later.
 
 import type { JudgeEvent } from '../judge/judge-events.js';
+
+const isCritical = (event: JudgeEvent): boolean => event.type === 'alert' && event.severity === 'critical';
 
 export class AlertQueue {
   private readonly items: JudgeEvent[] = [];
@@ -17,9 +20,12 @@ export class AlertQueue {
 
   push(event: JudgeEvent): void {
     if (this.items.length >= this.limit) {
-      const victim = this.items.findIndex((e) => !(e.type === 'alert' && e.severity === 'critical'));
-      this.items.splice(victim >= 0 ? victim : 0, 1);
       this.overflow++;
+      const victim = this.items.findIndex((e) => !isCritical(e));
+      if (victim >= 0) this.items.splice(victim, 1);
+      // Nothing but critical alerts queued: a less important newcomer is the one to go.
+      else if (!isCritical(event)) return;
+      else this.items.shift();
     }
     this.items.push(event);
   }

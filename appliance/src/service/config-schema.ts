@@ -44,6 +44,7 @@ export const CONFIG_SCHEMA = {
     mqtt: {
       type: 'object',
       additionalProperties: false,
+      'x-expected': 'a mapping of settings',
       properties: {
         url: { type: 'string', pattern: '^mqtts?://[^\\s/]+', 'x-expected': 'an mqtt:// or mqtts:// URL' },
         username: { type: 'string', 'x-expected': 'a string' },
@@ -55,6 +56,7 @@ export const CONFIG_SCHEMA = {
     state: {
       type: 'object',
       additionalProperties: false,
+      'x-expected': 'a mapping of settings',
       properties: {
         path: { type: 'string', minLength: 1, 'x-expected': 'a file path' },
         history: { type: 'integer', minimum: 1, maximum: 10000, 'x-expected': 'a whole number of alerts between 1 and 10000' },
@@ -63,6 +65,7 @@ export const CONFIG_SCHEMA = {
     judge: {
       type: 'object',
       additionalProperties: false,
+      'x-expected': 'a mapping of settings',
       properties: {
         grace_s: { type: 'number', minimum: 0, maximum: 3600, 'x-expected': 'seconds between 0 and 3600' },
       },
@@ -70,6 +73,7 @@ export const CONFIG_SCHEMA = {
     enforcement: {
       type: 'object',
       additionalProperties: false,
+      'x-expected': 'a mapping of settings',
       properties: {
         mode: { enum: ['off', 'alert', 'block-when-muted'], 'x-expected': '"off", "alert" or "block-when-muted"' },
       },

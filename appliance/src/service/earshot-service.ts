@@ -2,6 +2,7 @@
 // broker. Every adapter is handed in (the run command builds the real ones, tests their own),
 // so this class is the same whether it captures wlan0 on a Pi or replays a file in a test.
 
+import { readFileSync } from 'node:fs';
 import type { PacketSource } from '../capture/packet-source.js';
 import { paperLabel, PACKET_CLASSES } from '../features/packet-class.js';
 import type { JudgeEvent } from '../judge/judge-events.js';
@@ -56,7 +57,9 @@ export class EarshotService {
   async run(): Promise<void> {
     const { config, source, store, publisher, notifier, log } = this.deps;
     await store.open();
-    this.model.restore({ ...store.data.counters, unacknowledged: store.unacknowledged });
+    const last = store.data.alerts.at(-1);
+    const lastAlert = last ? { id: last.id, severity: last.severity, time: last.time, start: last.start, dst: last.dst, reason: last.reason, acknowledged: last.acknowledged } : null;
+    this.model.restore({ ...store.data.counters, unacknowledged: store.unacknowledged, lastAlert });
     const device: DeviceSpec | undefined = config.device?.ip ? { ip: config.device.ip } : config.device?.mac ? { mac: config.device.mac.toLowerCase().replaceAll('-', ':') } : undefined;
     this.analysis = buildAnalysis(
       { device, mic: this.deps.mic, graceS: config.judge.grace_s },
@@ -161,5 +164,18 @@ export class EarshotService {
       await publisher.stop();
     }
     notifier.close();
+    const frames = this.analysis?.pipeline.counts.frames ?? 0;
+    log('info', `stopped after ${frames} frames; peak memory ${peakRssMb().toFixed(1)} MB`);
   }
+}
+
+/** The process's peak resident memory (VmHWM on Linux), for the shutdown line and the bench. */
+function peakRssMb(): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
 }

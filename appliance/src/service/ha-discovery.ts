@@ -62,7 +62,8 @@ export const ENTITIES: readonly EntitySpec[] = [
     object: 'last_alert',
     name: 'Last alert',
     value_template: "{{ value_json.last_alert.reason[:255] if value_json.last_alert else 'none' }}",
-    json_attributes_template: '{{ value_json.last_alert | tojson }}',
+    // HA wants a dictionary for attributes, also before the first alert.
+    json_attributes_template: '{{ (value_json.last_alert or {}) | tojson }}',
     icon: 'mdi:alert-octagon',
   },
   {

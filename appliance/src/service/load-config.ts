@@ -2,6 +2,7 @@
 // handing in the file's text and the environment. A box with no screen must refuse to start on a
 // bad config and say why in one line, so every error names the field and the value given.
 
+import { isIP } from 'node:net';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { CONFIG_DEFAULTS, CONFIG_SCHEMA, type ServiceConfig } from './config-schema.js';
@@ -27,17 +28,17 @@ interface SchemaNode {
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 ajv.addVocabulary(['x-expected', 'x-secret']);
-ajv.addFormat('ip', /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/);
+ajv.addFormat('ip', { type: 'string', validate: (text: string) => isIP(text) !== 0 });
 const validate = ajv.compile(CONFIG_SCHEMA);
 
 /** Parses JSON or YAML (YAML is a superset, but JSON gets JSON's error positions). */
 export function parseConfigText(text: string, file: string): Json {
+  if (text.trim() === '') return {};
   let value: unknown;
   try {
     value = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    const detail = (error as Error).message.split('\n')[0].replace(/:\s*$/, '');
-    throw new ConfigError(file, 'file', `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${detail}`);
+    throw new ConfigError(file, 'file', `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${syntaxDetail(error as Error, text)}`);
   }
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(file, 'file', 'expected a mapping of settings at the top level');
@@ -45,14 +46,30 @@ export function parseConfigText(text: string, file: string): Json {
 }
 
 /**
+ * Where the parser stopped, without quoting the file: a config holds a password, and Node's
+ * JSON errors quote the text around the mistake.
+ */
+function syntaxDetail(error: Error, text: string): string {
+  const first = error.message.split('\n')[0].replace(/:\s*$/, '');
+  const position = /at position (\d+)/.exec(first);
+  if (position) {
+    const before = text.slice(0, Number(position[1])).split('\n');
+    return `syntax error at line ${before.length}, column ${before[before.length - 1].length + 1}`;
+  }
+  if (/ at line \d+, column \d+/.test(first)) return first; // yaml's messages carry no source text
+  // Node's other JSON messages quote the text near the mistake, even a token: say only what.
+  return /end of JSON input/.test(first) ? 'unexpected end of file' : 'syntax error';
+}
+
+/**
  * EARSHOT_<PATH> variables override the file. The path is matched against the schema's field
  * names, so EARSHOT_MQTT_DISCOVERY_PREFIX is mqtt.discovery_prefix and EARSHOT_JUDGE_GRACE_S is
  * judge.grace_s; numbers are converted where the schema wants them. Returns the fields set.
  */
-export function applyEnvironment(config: Json, env: Record<string, string | undefined>): string[] {
-  const applied: string[] = [];
+export function applyEnvironment(config: Json, env: Record<string, string | undefined>): Map<string, string> {
+  const applied = new Map<string, string>();
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith('EARSHOT_') || value === undefined) continue;
+    if (!name.startsWith('EARSHOT_') || value === undefined || value === '') continue;
     const path = schemaPath(name.slice('EARSHOT_'.length).toLowerCase(), CONFIG_SCHEMA as SchemaNode);
     if (!path) continue; // EARSHOT_DEBUG and the like are not settings
     let target = config;
@@ -62,14 +79,15 @@ export function applyEnvironment(config: Json, env: Record<string, string | unde
     }
     const leaf = nodeAt(path);
     target[path[path.length - 1]] = leaf?.type === 'number' || leaf?.type === 'integer' ? numberOrText(value) : value;
-    applied.push(path.join('.'));
+    applied.set(path.join('.'), name);
   }
   return applied;
 }
 
 function schemaPath(rest: string, node: SchemaNode): string[] | undefined {
   for (const key of Object.keys(node.properties ?? {})) {
-    if (rest === key) return [key];
+    // Only single settings, never a whole group: EARSHOT_MQTT must not replace mqtt's mapping.
+    if (rest === key) return node.properties![key].properties ? undefined : [key];
     if (rest.startsWith(`${key}_`)) {
       const deeper = schemaPath(rest.slice(key.length + 1), node.properties![key]);
       if (deeper) return [key, ...deeper];
@@ -98,7 +116,7 @@ function describe(error: ErrorObject, config: Json): { field: string; problem: s
   const node = nodeAt(segments);
   let value: unknown = config;
   for (const key of segments) value = (value as Json | undefined)?.[key];
-  const got = node?.['x-secret'] ? `${String(value).length} characters` : JSON.stringify(value);
+  const got = node?.['x-secret'] ? `${String(value).length} characters` : JSON.stringify(typeof value === 'string' ? hideUrlPassword(value) : value);
   const expected = node?.['x-expected'] ?? error.message ?? 'a valid value';
   if (error.keyword === 'maxProperties') return { field, problem: `expected only one of ${expected}` };
   return { field, problem: `expected ${expected} (got ${got?.replaceAll('"', "'") ?? 'nothing'})` };
@@ -107,14 +125,19 @@ function describe(error: ErrorObject, config: Json): { field: string; problem: s
 /** The whole chain: env overrides, validation, defaults. Throws ConfigError with the first problem. */
 export function resolveConfig(raw: Json, file: string, env: Record<string, string | undefined>, defaultId: string): ServiceConfig {
   const config = structuredClone(raw);
-  applyEnvironment(config, env);
+  const fromEnvironment = applyEnvironment(config, env);
   if (!validate(config)) {
     const errors = validate.errors ?? [];
     const first = describe(errors[0], config);
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
-    throw new ConfigError(file, first.field, first.problem + more);
+    // A bad value from EARSHOT_* is the variable's fault, not the file's.
+    const variable = fromEnvironment.get(first.field);
+    throw new ConfigError(variable ? `environment ${variable}` : file, first.field, first.problem + more);
   }
   const capture = { ...(config.capture as Json | undefined) };
+  if (capture.file !== undefined && capture.interface !== undefined) {
+    throw new ConfigError(file, 'capture', 'expected either interface (live) or file (replay), not both');
+  }
   if (capture.file === undefined && capture.interface === undefined) capture.interface = CONFIG_DEFAULTS.capture.interface;
   return {
     ...config,
@@ -126,6 +149,11 @@ export function resolveConfig(raw: Json, file: string, env: Record<string, strin
     judge: { ...CONFIG_DEFAULTS.judge, ...(config.judge as Json | undefined) },
     enforcement: { ...CONFIG_DEFAULTS.enforcement, ...(config.enforcement as Json | undefined) },
   } as ServiceConfig;
+}
+
+/** Shows a URL without its password: "mqtt://user:***@host". */
+function hideUrlPassword(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@/\s]*@/i, '$1:***@');
 }
 
 /** A box id from its MAC ("b8:27:eb:12:34:56" → "b827eb123456"), the design's default. */

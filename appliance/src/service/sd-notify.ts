@@ -16,20 +16,22 @@ export type NotifyRunner = (args: string[]) => void;
 
 const runSystemdNotify: NotifyRunner = (args) => void execFile('systemd-notify', args, () => undefined);
 
-export function createNotifier(env: Record<string, string | undefined> = process.env, run: NotifyRunner = runSystemdNotify): Notifier {
+export function createNotifier(env: Record<string, string | undefined> = process.env, run: NotifyRunner = runSystemdNotify, pid = process.pid): Notifier {
   if (!env.NOTIFY_SOCKET) return { ready: () => {}, status: () => {}, stopping: () => {}, close: () => {} };
   let watchdog: NodeJS.Timeout | undefined;
   const intervalUs = Number(env.WATCHDOG_USEC ?? 0);
+  // --pid names the service's main process: systemd-notify may exit before systemd looks it up.
+  const from = `--pid=${pid}`;
   return {
     ready(status) {
-      run(['--ready', `--status=${status}`]);
+      run([from, '--ready', `--status=${status}`]);
       if (intervalUs > 0 && !watchdog) {
-        watchdog = setInterval(() => run(['WATCHDOG=1']), intervalUs / 2000);
+        watchdog = setInterval(() => run([from, 'WATCHDOG=1']), intervalUs / 2000);
         watchdog.unref();
       }
     },
-    status: (status) => run([`--status=${status}`]),
-    stopping: () => run(['STOPPING=1']),
+    status: (status) => run([from, `--status=${status}`]),
+    stopping: () => run([from, 'STOPPING=1']),
     close: () => clearInterval(watchdog),
   };
 }

@@ -96,7 +96,14 @@ export class ServiceStateModel {
   }
 
   /** Restores counters from the state file so totals keep increasing across restarts. */
-  restore(saved: { upstream_bytes?: number; classes?: Record<string, number>; alerts_total?: number; unacknowledged?: string[] }): void {
+  restore(saved: {
+    upstream_bytes?: number;
+    classes?: Record<string, number>;
+    alerts_total?: number;
+    unacknowledged?: string[];
+    lastAlert?: ServiceState['last_alert'];
+  }): void {
+    if (saved.lastAlert) this.state.last_alert = { ...saved.lastAlert };
     if (saved.upstream_bytes) this.state.upstream_bytes = saved.upstream_bytes;
     if (saved.classes) for (const [c, n] of Object.entries(saved.classes)) this.state.classes[c] = n;
     if (saved.alerts_total) this.state.alerts_total = saved.alerts_total;

@@ -3,7 +3,7 @@
 // whole file (atomically, through a temporary file), so writes are debounced and nothing per
 // packet ever reaches it: an SD card would not last.
 
-import { rename } from 'node:fs/promises';
+import { rename, stat } from 'node:fs/promises';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import type { AlertEvent } from '../judge/judge-events.js';
@@ -51,10 +51,16 @@ export class StateStore {
   /** Loads the file. A corrupt or empty one is kept aside as `<name>.corrupt-<time>` and the service starts clean. */
   async open(): Promise<void> {
     const { path, log } = this.options;
-    this.db = new Low<StoredState>(new JSONFile<StoredState>(path), emptyState());
+    const adapter = new JSONFile<StoredState>(path);
+    this.db = new Low<StoredState>(adapter, emptyState());
     try {
-      await this.db.read();
-      if (!isStoredState(this.db.data)) throw new Error('not an earshot state file');
+      // The adapter, not Low.read(): Low keeps its defaults when the file holds `null`, which
+      // would then be overwritten without a word.
+      const data = await adapter.read();
+      if (data === null) {
+        if (await exists(path)) throw new Error('holds null');
+      } else if (!isStoredState(data)) throw new Error('not an earshot state file');
+      else this.db.data = data;
     } catch (error) {
       const stamp = (this.options.now?.() ?? new Date()).toISOString().replaceAll(':', '-');
       const aside = `${path}.corrupt-${stamp}`;
@@ -100,7 +106,7 @@ export class StateStore {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
-      this.writing = this.writing.then(() => this.db!.write());
+      this.enqueueWrite();
     }
     await this.writing;
   }
@@ -109,13 +115,27 @@ export class StateStore {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.writing = this.writing.then(() => this.db!.write()).catch((error: Error) => this.options.log(`state: write failed: ${error.message}`));
+      this.enqueueWrite();
     }, this.options.debounceMs ?? 2_000);
     this.timer.unref();
+  }
+
+  /** Writes after the previous write; a failure is logged and never blocks the writes after it. */
+  private enqueueWrite(): void {
+    this.writing = this.writing.then(() => this.db!.write()).catch((error: Error) => this.options.log(`state: write failed: ${error.message}`));
   }
 }
 
 function isStoredState(value: unknown): value is StoredState {
   const v = value as StoredState | null;
   return !!v && v.version === 1 && Array.isArray(v.alerts) && typeof v.counters === 'object' && v.counters !== null;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { AlertEndEvent, AlertEvent } from '../../appliance/src/judge/judge-events.js';
+import { ServiceStateModel } from '../../appliance/src/service/service-state.js';
+
+const CLASSES = { handshake: 0, syn: 0, ack: 0, retransmit: 0, not_relevant: 0, expected: 0, justified: 0, not_justified: 0 };
+
+function alert(id: string, overrides: Partial<AlertEvent> = {}): AlertEvent {
+  return {
+    type: 'alert',
+    id,
+    severity: 'critical',
+    time: '2024-05-01T12:00:01.000Z',
+    start: '2024-05-01T12:00:00.500Z',
+    mic: 'muted',
+    dst: '52.94.233.10:443',
+    bytes: 48_000,
+    packets: 40,
+    reason: 'voice-like upload while muted',
+    flow: { protocol: 'tcp', src: '192.168.1.50', srcPort: 49152, dst: '52.94.233.10', dstPort: 443 },
+    ...overrides,
+  };
+}
+
+const alertEnd = (id: string): AlertEndEvent => ({ type: 'alert_end', id, end: '2024-05-01T12:00:09.000Z', bytes: 160_000, packets: 130 });
+
+const newModel = (): ServiceStateModel => new ServiceStateModel({ modelVersion: 'labelling-rules-1', enforcement: 'alert', classes: CLASSES });
+
+test('a new model starts with no problem, unknown mic, zero counters and the given model and mode', () => {
+  assert.deepEqual(newModel().snapshot(), {
+    mic: 'unknown',
+    problem: 'OFF',
+    last_alert: null,
+    upstream_bytes: 0,
+    classes: CLASSES,
+    capture_dropped: 0,
+    echo_connected: 'OFF',
+    echo: null,
+    model_version: 'labelling-rules-1',
+    enforcement: 'alert',
+    alerts_total: 0,
+    queue_overflow: 0,
+  });
+});
+
+test('an alert turns the problem ON and becomes the last alert, unacknowledged', () => {
+  const model = newModel();
+  model.onJudgeEvent(alert('a1'));
+  const state = model.snapshot();
+  assert.equal(state.problem, 'ON');
+  assert.equal(state.alerts_total, 1);
+  assert.deepEqual(state.last_alert, {
+    id: 'a1',
+    severity: 'critical',
+    time: '2024-05-01T12:00:01.000Z',
+    start: '2024-05-01T12:00:00.500Z',
+    dst: '52.94.233.10:443',
+    reason: 'voice-like upload while muted',
+    acknowledged: false,
+  });
+  assert.deepEqual(model.unacknowledgedIds, ['a1']);
+});
+
+test('a later alert replaces the last alert and both count', () => {
+  const model = newModel();
+  model.onJudgeEvent(alert('a1'));
+  model.onJudgeEvent(alert('a2', { severity: 'warning', reason: 'voice-like upload while idle' }));
+  const state = model.snapshot();
+  assert.equal(state.alerts_total, 2);
+  assert.equal(state.last_alert?.id, 'a2');
+  assert.equal(state.last_alert?.severity, 'warning');
+  assert.equal(state.last_alert?.reason, 'voice-like upload while idle');
+  assert.deepEqual(model.unacknowledgedIds, ['a1', 'a2']);
+});
+
+test('an alert end changes neither the problem nor the last alert', () => {
+  const model = newModel();
+  model.onJudgeEvent(alert('a1'));
+  const before = model.snapshot();
+  model.onJudgeEvent(alertEnd('a1'));
+  assert.deepEqual(model.snapshot(), before);
+  assert.equal(model.snapshot().problem, 'ON');
+});
+
+test('an alert end with no alert before it leaves the problem OFF', () => {
+  const model = newModel();
+  model.onJudgeEvent(alertEnd('a9'));
+  assert.equal(model.snapshot().problem, 'OFF');
+  assert.equal(model.snapshot().alerts_total, 0);
+});
+
+test('acknowledge turns the problem OFF, marks the last alert and returns the ids it acknowledged', () => {
+  const model = newModel();
+  model.onJudgeEvent(alert('a1'));
+  model.onJudgeEvent(alert('a2'));
+  assert.deepEqual(model.acknowledge(), ['a1', 'a2']);
+  const state = model.snapshot();
+  assert.equal(state.problem, 'OFF');
+  assert.equal(state.last_alert?.acknowledged, true);
+  assert.equal(state.alerts_total, 2);
+  assert.deepEqual(model.unacknowledgedIds, []);
+  assert.deepEqual(model.acknowledge(), []);
+});
+
+test('an alert after an acknowledge turns the problem ON again', () => {
+  const model = newModel();
+  model.onJudgeEvent(alert('a1'));
+  model.acknowledge();
+  model.onJudgeEvent(alert('a2'));
+  assert.equal(model.snapshot().problem, 'ON');
+  assert.equal(model.snapshot().last_alert?.acknowledged, false);
+  assert.deepEqual(model.acknowledge(), ['a2']);
+});
+
+test('Echo packets count per class and add their upstream bytes', () => {
+  const model = newModel();
+  model.countEchoPacket('syn', 0);
+  model.countEchoPacket('not_justified', 1200);
+  model.countEchoPacket('not_justified', 800);
+  model.countEchoPacket('made_up', 5);
+  const state = model.snapshot();
+  assert.deepEqual(state.classes, { ...CLASSES, syn: 1, not_justified: 2, made_up: 1 });
+  assert.equal(state.upstream_bytes, 2005);
+});
+
+test('the mic, the Echo, capture drops, enforcement and queue overflow are set as given', () => {
+  const model = newModel();
+  model.setMic('muted');
+  model.setEcho('192.168.1.50', true);
+  model.setCaptureDropped(17);
+  model.setEnforcement('block-when-muted');
+  model.setQueueOverflow(3);
+  let state = model.snapshot();
+  assert.equal(state.mic, 'muted');
+  assert.equal(state.echo, '192.168.1.50');
+  assert.equal(state.echo_connected, 'ON');
+  assert.equal(state.capture_dropped, 17);
+  assert.equal(state.enforcement, 'block-when-muted');
+  assert.equal(state.queue_overflow, 3);
+  model.setEcho(null, false);
+  state = model.snapshot();
+  assert.equal(state.echo, null);
+  assert.equal(state.echo_connected, 'OFF');
+});
+
+test('restoring saved counters lets the totals keep increasing across a restart', () => {
+  const model = newModel();
+  model.restore({ upstream_bytes: 10_000, classes: { syn: 40, not_justified: 7 }, alerts_total: 3, unacknowledged: [] });
+  model.countEchoPacket('syn', 100);
+  model.onJudgeEvent(alert('a4'));
+  const state = model.snapshot();
+  assert.equal(state.upstream_bytes, 10_100);
+  assert.equal(state.classes.syn, 41);
+  assert.equal(state.classes.not_justified, 7);
+  assert.equal(state.classes.ack, 0);
+  assert.equal(state.alerts_total, 4);
+});
+
+test('restoring unacknowledged alerts turns the problem ON and acknowledge returns them', () => {
+  const model = newModel();
+  model.restore({ unacknowledged: ['old1', 'old2'] });
+  assert.equal(model.snapshot().problem, 'ON');
+  assert.deepEqual(model.acknowledge(), ['old1', 'old2']);
+  assert.equal(model.snapshot().problem, 'OFF');
+});
+
+test('restoring nothing keeps a fresh model fresh', () => {
+  const model = newModel();
+  model.restore({});
+  assert.deepEqual(model.snapshot(), newModel().snapshot());
+});
+
+test('a snapshot is a copy that later changes and edits do not reach', () => {
+  const model = newModel();
+  model.onJudgeEvent(alert('a1'));
+  const snapshot = model.snapshot();
+  snapshot.classes.syn = 999;
+  snapshot.last_alert!.reason = 'edited';
+  snapshot.problem = 'OFF';
+  model.countEchoPacket('ack', 10);
+  assert.equal(model.snapshot().classes.syn, 0);
+  assert.equal(model.snapshot().last_alert?.reason, 'voice-like upload while muted');
+  assert.equal(model.snapshot().problem, 'ON');
+  assert.equal(snapshot.classes.ack, 0);
+  assert.equal(snapshot.upstream_bytes, 0);
+});
+
+test('the classes given to the constructor are copied, not shared', () => {
+  const classes = { syn: 0 };
+  const model = new ServiceStateModel({ modelVersion: 'm', enforcement: 'off', classes });
+  model.countEchoPacket('syn', 0);
+  assert.equal(classes.syn, 0);
+  assert.equal(model.snapshot().classes.syn, 1);
+});

@@ -1,0 +1,276 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { AlertEvent } from '../../appliance/src/judge/judge-events.js';
+import { StateStore, type StateStoreOptions, type StoredState } from '../../appliance/src/service/state-store.js';
+
+const root = await mkdtemp(join(tmpdir(), 'earshot-state-store-'));
+after(() => rm(root, { recursive: true, force: true }));
+
+let dirs = 0;
+async function freshDir(): Promise<string> {
+  const dir = join(root, `case-${++dirs}`);
+  await mkdir(dir);
+  return dir;
+}
+
+function alert(id: string, overrides: Partial<AlertEvent> = {}): AlertEvent {
+  return {
+    type: 'alert',
+    id,
+    severity: 'critical',
+    time: '2024-05-01T12:00:01.000Z',
+    start: '2024-05-01T12:00:00.000Z',
+    mic: 'muted',
+    dst: '52.94.233.10:443',
+    bytes: 30_000,
+    packets: 25,
+    reason: 'voice-like upload while muted',
+    flow: { protocol: 'tcp', src: '192.168.1.50', srcPort: 49152, dst: '52.94.233.10', dstPort: 443 },
+    ...overrides,
+  };
+}
+
+async function openStore(path: string, options: Partial<StateStoreOptions> = {}): Promise<{ store: StateStore; lines: string[] }> {
+  const lines: string[] = [];
+  const store = new StateStore({ path, history: 200, debounceMs: 60_000, log: (line) => lines.push(line), ...options });
+  await store.open();
+  return { store, lines };
+}
+
+/** Polls until `check` returns a value, for at most `timeoutMs`. */
+async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) assert.fail(`nothing after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function readState(path: string): Promise<StoredState> {
+  return JSON.parse(await readFile(path, 'utf8')) as StoredState;
+}
+
+const EMPTY: StoredState = { version: 1, alerts: [], counters: { upstream_bytes: 0, classes: {}, alerts_total: 0 } };
+const NOW = new Date('2024-05-01T12:34:56.789Z');
+
+test('a missing file starts clean, silently, and writes nothing until there is something to keep', async () => {
+  const path = join(await freshDir(), 'state.json');
+  const { store, lines } = await openStore(path);
+  assert.deepEqual(store.data, EMPTY);
+  assert.deepEqual(lines, []);
+  assert.deepEqual(store.unacknowledged, []);
+  await store.flush();
+  assert.equal(existsSync(path), false);
+});
+
+test('alerts are recorded unacknowledged and counted', async () => {
+  const { store } = await openStore(join(await freshDir(), 'state.json'));
+  store.recordAlert(alert('a1'));
+  store.recordAlert(alert('a2', { severity: 'warning', mic: 'idle' }));
+  assert.deepEqual(store.data.alerts[0], {
+    id: 'a1',
+    severity: 'critical',
+    time: '2024-05-01T12:00:01.000Z',
+    start: '2024-05-01T12:00:00.000Z',
+    dst: '52.94.233.10:443',
+    reason: 'voice-like upload while muted',
+    bytes: 30_000,
+    packets: 25,
+    acknowledged: false,
+  });
+  assert.equal(store.data.alerts[1].severity, 'warning');
+  assert.equal(store.data.counters.alerts_total, 2);
+  assert.deepEqual(store.unacknowledged, ['a1', 'a2']);
+});
+
+test('the alert history is a ring that keeps the newest `history` alerts while the total keeps counting', async () => {
+  const { store } = await openStore(join(await freshDir(), 'state.json'), { history: 3 });
+  for (let i = 1; i <= 5; i++) store.recordAlert(alert(`a${i}`));
+  assert.deepEqual(
+    store.data.alerts.map((a) => a.id),
+    ['a3', 'a4', 'a5'],
+  );
+  assert.equal(store.data.counters.alerts_total, 5);
+});
+
+test('an alert end updates the bytes and packets of its alert, and an unknown id is ignored', async () => {
+  const { store } = await openStore(join(await freshDir(), 'state.json'));
+  store.recordAlert(alert('a1'));
+  store.recordAlert(alert('a2'));
+  store.recordAlertEnd('a1', 160_000, 130);
+  store.recordAlertEnd('gone', 1, 1);
+  assert.equal(store.data.alerts[0].bytes, 160_000);
+  assert.equal(store.data.alerts[0].packets, 130);
+  assert.equal(store.data.alerts[1].bytes, 30_000);
+  assert.equal(store.data.alerts.length, 2);
+});
+
+test('acknowledge marks exactly the ids given', async () => {
+  const { store } = await openStore(join(await freshDir(), 'state.json'));
+  for (const id of ['a1', 'a2', 'a3']) store.recordAlert(alert(id));
+  store.acknowledge(['a1', 'a3', 'other']);
+  assert.deepEqual(
+    store.data.alerts.map((a) => a.acknowledged),
+    [true, false, true],
+  );
+  assert.deepEqual(store.unacknowledged, ['a2']);
+});
+
+test('counters are saved as a copy of the classes given', async () => {
+  const { store } = await openStore(join(await freshDir(), 'state.json'));
+  const classes = { syn: 4, not_justified: 2 };
+  store.saveCounters(12_345, classes);
+  classes.syn = 99;
+  assert.deepEqual(store.data.counters, { upstream_bytes: 12_345, classes: { syn: 4, not_justified: 2 }, alerts_total: 0 });
+});
+
+test('writes are debounced: nothing is written at once, then one write holds every change', async () => {
+  const path = join(await freshDir(), 'state.json');
+  const { store } = await openStore(path, { debounceMs: 30 });
+  store.recordAlert(alert('a1'));
+  store.recordAlert(alert('a2'));
+  store.acknowledge(['a1']);
+  assert.equal(existsSync(path), false);
+  const written = await waitFor(async () => (existsSync(path) ? readState(path) : undefined));
+  assert.deepEqual(
+    written.alerts.map((a) => [a.id, a.acknowledged]),
+    [
+      ['a1', true],
+      ['a2', false],
+    ],
+  );
+  assert.equal(written.counters.alerts_total, 2);
+});
+
+test('a change after a debounced write is written by a later one', async () => {
+  const path = join(await freshDir(), 'state.json');
+  const { store } = await openStore(path, { debounceMs: 10 });
+  store.recordAlert(alert('a1'));
+  await waitFor(async () => (existsSync(path) ? true : undefined));
+  store.saveCounters(500, { syn: 1 });
+  const written = await waitFor(async () => {
+    const state = await readState(path);
+    return state.counters.upstream_bytes === 500 ? state : undefined;
+  });
+  assert.deepEqual(written.counters, { upstream_bytes: 500, classes: { syn: 1 }, alerts_total: 1 });
+});
+
+test('flush writes a pending change immediately', async () => {
+  const path = join(await freshDir(), 'state.json');
+  const { store } = await openStore(path, { debounceMs: 60_000 });
+  store.recordAlert(alert('a1'));
+  store.recordAlertEnd('a1', 99_000, 80);
+  await store.flush();
+  const written = await readState(path);
+  assert.equal(written.version, 1);
+  assert.deepEqual(
+    written.alerts.map((a) => [a.id, a.bytes, a.packets]),
+    [['a1', 99_000, 80]],
+  );
+});
+
+test('a reopened store reads back what was flushed', async () => {
+  const path = join(await freshDir(), 'state.json');
+  const first = await openStore(path);
+  first.store.recordAlert(alert('a1'));
+  first.store.recordAlert(alert('a2'));
+  first.store.acknowledge(['a1']);
+  first.store.saveCounters(4_096, { syn: 7 });
+  await first.store.flush();
+  const second = await openStore(path);
+  assert.deepEqual(second.lines, []);
+  assert.deepEqual(second.store.data, first.store.data);
+  assert.deepEqual(second.store.unacknowledged, ['a2']);
+});
+
+const CORRUPT: Array<[string, string]> = [
+  ['garbage', 'not json at all {'],
+  ['an empty file', ''],
+  ['a JSON array', '[]'],
+  ['a JSON object of the wrong shape', '{"alerts": {}, "counters": 3}'],
+  ['another version', '{"version": 2, "alerts": [], "counters": {}}'],
+];
+
+for (const [what, content] of CORRUPT) {
+  test(`a state file holding ${what} is kept aside as <name>.corrupt-<time>, logged once, and the store starts clean`, async () => {
+    const dir = await freshDir();
+    const path = join(dir, 'state.json');
+    await writeFile(path, content);
+    const { store, lines } = await openStore(path, { now: () => NOW });
+    const aside = `${path}.corrupt-2024-05-01T12-34-56.789Z`;
+    assert.deepEqual(store.data, EMPTY);
+    assert.equal(lines.length, 1);
+    assert.ok(lines[0].startsWith(`state: ${path} was unreadable (`), lines[0]);
+    assert.ok(lines[0].endsWith(`); kept it as ${aside} and started clean`), lines[0]);
+    assert.equal(await readFile(aside, 'utf8'), content);
+    assert.deepEqual(await readdir(dir), ['state.json.corrupt-2024-05-01T12-34-56.789Z']);
+    store.recordAlert(alert('a1'));
+    await store.flush();
+    assert.deepEqual((await readState(path)).alerts.map((a) => a.id), ['a1']);
+  });
+}
+
+test('a state file holding JSON null is kept aside and logged too', async () => {
+  const dir = await freshDir();
+  const path = join(dir, 'state.json');
+  await writeFile(path, 'null');
+  const { lines } = await openStore(path, { now: () => NOW });
+  assert.equal(lines.length, 1);
+  assert.ok(existsSync(`${path}.corrupt-2024-05-01T12-34-56.789Z`));
+});
+
+test('the file is valid JSON whenever it is read between and during writes', async () => {
+  const dir = await freshDir();
+  const path = join(dir, 'state.json');
+  const { store } = await openStore(path, { debounceMs: 1, history: 500 });
+  store.recordAlert(alert('first'));
+  await store.flush();
+  let writing = true;
+  let reads = 0;
+  const reader = (async () => {
+    while (writing) {
+      const text = await readFile(path, 'utf8');
+      const state = JSON.parse(text) as StoredState; // throws on a torn write
+      assert.equal(state.version, 1);
+      reads++;
+    }
+  })();
+  for (let i = 0; i < 100; i++) {
+    store.recordAlert(alert(`a${i}`, { reason: 'x'.repeat(2_000) }));
+    if (i % 10 === 9) await store.flush();
+    else await new Promise((resolve) => setImmediate(resolve));
+  }
+  await store.flush();
+  writing = false;
+  await reader;
+  assert.ok(reads > 0);
+  assert.equal((await readState(path)).alerts.length, 101);
+  assert.deepEqual(await readdir(dir), ['state.json']);
+});
+
+test('a failed debounced write is logged, not thrown', async () => {
+  const path = join(root, 'no-such-dir', 'state.json');
+  const { store, lines } = await openStore(path, { debounceMs: 5 });
+  store.recordAlert(alert('a1'));
+  const line = await waitFor(async () => lines[0]);
+  assert.match(line, /^state: write failed: ENOENT/);
+});
+
+test('after a failed flush, a later flush writes once the cause is gone', async () => {
+  const dir = join(root, 'late-dir');
+  const path = join(dir, 'state.json');
+  const { store, lines: logs } = await openStore(path);
+  store.recordAlert(alert('a1'));
+  await store.flush(); // a failed write is logged, not thrown: shutdown must go on
+  assert.ok(logs.some((l) => l.startsWith('state: write failed')), logs.join('\n'));
+  await mkdir(dir);
+  store.recordAlert(alert('a2'));
+  await store.flush();
+  assert.deepEqual((await readState(path)).alerts.map((a) => a.id), ['a1', 'a2']);
+});
