@@ -1,6 +1,7 @@
 // The one interface every packet source (capture file, live interface) implements.
 
 import type { CapturedFrame } from '../decode/types.js';
+import { InputError } from '../input-error.js';
 
 export interface CaptureStats {
   /** Frames the source saw (for live capture: libpcap's ps_recv). */
@@ -28,7 +29,7 @@ export interface PacketSource {
  * Bad capture input. When `byteOffset` is given the problem is at a place in the file and the
  * message also says how many frames were delivered before it.
  */
-export class CaptureInputError extends Error {
+export class CaptureInputError extends InputError {
   constructor(
     readonly file: string,
     readonly field: string,

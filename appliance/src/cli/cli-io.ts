@@ -1,5 +1,7 @@
 // What a command needs from the outside world, so tests can run commands in-process.
 
+import { InputError } from '../input-error.js';
+
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
@@ -11,7 +13,7 @@ export const processIo: CliIo = {
 };
 
 /** Bad usage or bad input: exit code 2 with a one-line message and no stack trace. */
-export class UsageError extends Error {
+export class UsageError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';

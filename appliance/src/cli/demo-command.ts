@@ -9,6 +9,8 @@ import { demoSession, micTimelineCsv, sessionToPcap } from '../synth/echo-sessio
 import type { CliIo } from './cli-io.js';
 import { replayCommand } from './replay-command.js';
 
+export const DEMO_USAGE = 'demo [--jsonl] [--keep DIR]';
+
 export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: { jsonl: { type: 'boolean', default: false }, keep: { type: 'string' } } });
   const dir = values.keep ?? mkdtempSync(join(tmpdir(), 'earshot-demo-'));

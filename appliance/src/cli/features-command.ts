@@ -11,7 +11,7 @@ import { runCapture } from '../pipeline/capture-run.js';
 import { describeFsError } from './inputs.js';
 import { captureArgument, pipelineOptions, SHARED_OPTIONS } from './pipeline-options.js';
 
-const USAGE = 'features CAPTURE [--mic MIC.csv] [--device IP|MAC] [--grace SECONDS] -o OUT.csv';
+export const FEATURES_USAGE = 'features CAPTURE [--mic MIC.csv] [--device IP|MAC] [--grace SECONDS] -o OUT.csv';
 const FLUSH_ROWS = 8192;
 
 export async function featuresCommand(args: string[], io: CliIo): Promise<number> {
@@ -20,8 +20,8 @@ export async function featuresCommand(args: string[], io: CliIo): Promise<number
     allowPositionals: true,
     options: { ...SHARED_OPTIONS, output: { type: 'string', short: 'o' } },
   });
-  const capture = captureArgument(positionals, USAGE);
-  if (values.output === undefined) throw new UsageError(`-o OUT.csv is required; usage: earshot ${USAGE}`);
+  const capture = captureArgument(positionals, FEATURES_USAGE);
+  if (values.output === undefined) throw new UsageError(`-o OUT.csv is required; usage: earshot ${FEATURES_USAGE}`);
   const { options } = await pipelineOptions(values);
   const out = values.output;
   let fd: number;

@@ -2,43 +2,49 @@
 // Bad usage or input: one line on stderr, exit 2. Anything else is a bug: exit 1, with the stack
 // only when EARSHOT_DEBUG is set, because the box's users never see a terminal.
 
-import { CaptureInputError } from '../capture/packet-source.js';
-import { MicTimelineError } from '../mic/mic-timeline.js';
-import { EXIT_BAD_INPUT, EXIT_INTERNAL, UsageError, type CliIo } from './cli-io.js';
-import { demoCommand } from './demo-command.js';
-import { featuresCommand } from './features-command.js';
-import { replayCommand } from './replay-command.js';
-import { runServiceCommand } from './run-command.js';
-import { ConfigError } from '../service/load-config.js';
+import { InputError } from '../input-error.js';
+import { EXIT_BAD_INPUT, EXIT_INTERNAL, type CliIo } from './cli-io.js';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
+interface CommandModule {
+  run: Command;
+  usage: string;
+}
 
-const COMMANDS: Record<string, { run: Command; usage: string }> = {
-  replay: { run: replayCommand, usage: 'replay CAPTURE [--mic MIC.csv] [--device IP|MAC] [--grace SECONDS] [--jsonl]' },
-  features: { run: featuresCommand, usage: 'features CAPTURE [--mic MIC.csv] [--device IP|MAC] [--grace SECONDS] -o OUT.csv' },
-  demo: { run: demoCommand, usage: 'demo [--jsonl] [--keep DIR]' },
-  run: { run: runServiceCommand, usage: 'run [--config FILE]' },
+// Commands load on demand: the service should not carry the trainer or the simulator in memory
+// (a Pi Zero 2 W has 512 MB), and `earshot` starts faster.
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  replay: () => import('./replay-command.js').then((m) => ({ run: m.replayCommand, usage: m.REPLAY_USAGE })),
+  features: () => import('./features-command.js').then((m) => ({ run: m.featuresCommand, usage: m.FEATURES_USAGE })),
+  demo: () => import('./demo-command.js').then((m) => ({ run: m.demoCommand, usage: m.DEMO_USAGE })),
+  run: () => import('./run-command.js').then((m) => ({ run: m.runServiceCommand, usage: m.RUN_USAGE })),
+  train: () => import('./train-command.js').then((m) => ({ run: m.trainCommand, usage: m.TRAIN_USAGE })),
+  'train-report': () => import('./train-report-command.js').then((m) => ({ run: m.trainReportCommand, usage: m.TRAIN_REPORT_USAGE })),
+  ap: () => import('./ap-command.js').then((m) => ({ run: m.apCommand, usage: m.AP_USAGE })),
+  simulate: () => import('./simulate-command.js').then((m) => ({ run: m.simulateCommand, usage: m.SIMULATE_USAGE })),
 };
 
-export function usage(): string {
-  return ['usage: earshot COMMAND ...', ...Object.values(COMMANDS).map((c) => `  earshot ${c.usage}`)].join('\n') + '\n';
+export async function usage(): Promise<string> {
+  const modules = await Promise.all(Object.values(COMMANDS).map((load) => load()));
+  return ['usage: earshot COMMAND ...', ...modules.map((c) => `  earshot ${c.usage}`)].join('\n') + '\n';
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(usage());
+    io.stdout(await usage());
     return name === undefined ? EXIT_BAD_INPUT : 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = COMMANDS[name];
+  if (!load) {
     io.stderr(`earshot: unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
     return EXIT_BAD_INPUT;
   }
+  const command = await load();
   try {
     return await command.run(args, io);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CaptureInputError || error instanceof MicTimelineError || error instanceof ConfigError) {
+    if (error instanceof InputError) {
       io.stderr(`earshot ${name}: ${error.message}\n`);
       return EXIT_BAD_INPUT;
     }

@@ -12,7 +12,7 @@ import { captureArgument, micNote, pipelineOptions, SHARED_OPTIONS } from './pip
 import { formatReplaySummary, formatTimeline } from './replay-report.js';
 import { replayToBroker } from './replay-mqtt.js';
 
-const USAGE = 'replay CAPTURE [--mic MIC.csv] [--device IP|MAC] [--grace SECONDS] [--jsonl] [--mqtt URL [--id ID] [--pace recorded|fast]]';
+export const REPLAY_USAGE = 'replay CAPTURE [--mic MIC.csv] [--device IP|MAC] [--grace SECONDS] [--jsonl] [--mqtt URL [--id ID] [--pace recorded|fast]]';
 
 export async function replayCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -26,7 +26,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
       pace: { type: 'string' },
     },
   });
-  const capture = captureArgument(positionals, USAGE);
+  const capture = captureArgument(positionals, REPLAY_USAGE);
   if (values.mqtt !== undefined) return replayToBroker(capture, values, io);
   const { options, mic } = await pipelineOptions(values);
   const jsonl = values.jsonl === true;

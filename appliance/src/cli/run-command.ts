@@ -9,6 +9,8 @@ import { boxMac, createService } from '../service/wiring.js';
 import { EXIT_OK, UsageError, type CliIo } from './cli-io.js';
 import { describeFsError } from './inputs.js';
 
+export const RUN_USAGE = 'run [--config FILE]';
+
 export async function runServiceCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } } });
   const file = values.config;

@@ -2,9 +2,10 @@
 // Parsing is pure (text in); the CLI reads the file. Queries are by capture time and are
 // usually monotonic, so a cursor makes them O(1) and a binary search covers jumps back.
 
+import { InputError } from '../input-error.js';
 import { isMicState, type MicContext, type MicState } from './mic-state.js';
 
-export class MicTimelineError extends Error {
+export class MicTimelineError extends InputError {
   constructor(
     readonly file: string,
     readonly line: number,

@@ -5,9 +5,10 @@
 import { isIP } from 'node:net';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { InputError } from '../input-error.js';
 import { CONFIG_DEFAULTS, CONFIG_SCHEMA, type ServiceConfig } from './config-schema.js';
 
-export class ConfigError extends Error {
+export class ConfigError extends InputError {
   constructor(
     readonly file: string,
     readonly field: string,
