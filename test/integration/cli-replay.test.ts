@@ -186,3 +186,13 @@ test('an unknown command exits 2 and lists the commands', async () => {
   assert.equal(code, 2);
   assert.match(stderr, /unknown command 'frobnicate' \(commands: replay, features, demo, /);
 });
+
+test('the demo runs the service on a generated day and shows the muted upload and the misactivation as they happen', async () => {
+  const { code, stdout } = await cli('demo', '--speed', '2000');
+  assert.equal(code, 0);
+  const critical = stdout.indexOf('CRITICAL uploaded');
+  const muted = stdout.indexOf('mic muted');
+  assert.ok(muted >= 0 && critical > muted, 'the mic turns muted, then the critical alert');
+  assert.match(stdout, /WARNING  uploaded .* \(no wake word\)/);
+  assert.match(stdout, /earshot demo: .*\n[\s\S]*alerts\s+1 critical, 1 warning/);
+});

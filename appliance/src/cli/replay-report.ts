@@ -19,9 +19,15 @@ const CLASS_NOTES: Record<string, string> = {
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
-export function formatReplaySummary(summary: SummaryEvent, micNote: string): string {
+export interface SummaryOptions {
+  title?: string;
+  /** Played at a set pace: wall time says nothing about throughput. */
+  paced?: boolean;
+}
+
+export function formatReplaySummary(summary: SummaryEvent, micNote: string, options: SummaryOptions = {}): string {
   const lines: string[] = [];
-  lines.push(`earshot replay: ${summary.capture}`);
+  lines.push(`${options.title ?? 'earshot replay'}: ${summary.capture}`);
   lines.push(`  capture    ${fmt(summary.frames)} frames over ${summary.capture_seconds.toFixed(1)} s, ${fmt(summary.capture_dropped)} dropped by capture`);
   const skipped = Object.entries(summary.skipped).map(([r, n]) => `${r} ${fmt(n)}`).join(', ');
   lines.push(`  decoded    ${fmt(summary.decoded)} frames${skipped ? `; skipped: ${skipped}` : ''}${summary.fragments ? `; ${fmt(summary.fragments)} IP fragments` : ''}`);
@@ -40,7 +46,8 @@ export function formatReplaySummary(summary: SummaryEvent, micNote: string): str
   const latency = summary.alert_latency_ms ? `; raised ${summary.alert_latency_ms.median} ms (median), ${summary.alert_latency_ms.max} ms (max) after the upload began` : '';
   lines.push(`  alerts     ${summary.alerts === 0 ? 'none' : `${fmt(severity.critical)} critical, ${fmt(severity.warning)} warning${latency}`}`);
   lines.push(`  uploads    ${fmt(summary.upload_episodes)} episodes, ${fmt(summary.voice_like_episodes)} voice-like`);
-  lines.push(`  throughput ${fmt(summary.packets_per_second)} packets/s (${summary.wall_seconds.toFixed(2)} s wall)`);
+  if (options.paced) lines.push(`  played in ${summary.wall_seconds.toFixed(1)} s`);
+  else lines.push(`  throughput ${fmt(summary.packets_per_second)} packets/s (${summary.wall_seconds.toFixed(2)} s wall)`);
   return lines.join('\n') + '\n';
 }
 

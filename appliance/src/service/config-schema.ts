@@ -29,6 +29,7 @@ export const CONFIG_SCHEMA = {
         interface: { type: 'string', minLength: 1, maxLength: 15, 'x-expected': 'a network interface name such as wlan0' },
         file: { type: 'string', minLength: 1, 'x-expected': 'a path to a pcap or pcapng file' },
         pace: { enum: ['recorded', 'fast'], 'x-expected': '"recorded" or "fast"' },
+        speed: { type: 'number', exclusiveMinimum: 0, maximum: 100000, 'x-expected': 'a replay speed-up factor above 0 (1 = as recorded)' },
         buffer_mb: { type: 'integer', minimum: 2, maximum: 256, 'x-expected': 'a whole number of MiB between 2 and 256' },
       },
     },
@@ -95,7 +96,7 @@ export const CONFIG_SCHEMA = {
 export interface ServiceConfig {
   id: string;
   device?: { ip?: string; mac?: string };
-  capture: { interface?: string; file?: string; pace: 'recorded' | 'fast'; buffer_mb: number };
+  capture: { interface?: string; file?: string; pace: 'recorded' | 'fast'; speed?: number; buffer_mb: number };
   mic: { timeline?: string; sensor?: 'gpio' | 'tcs34725' | 'none'; [key: string]: unknown };
   mqtt: { url?: string; username?: string; password?: string; discovery_prefix: string; queue_limit: number };
   state: { path: string; history: number };

@@ -53,6 +53,15 @@ export class EarshotService {
     return this.model;
   }
 
+  /** The pipeline and the judge, for a summary once run() has returned. */
+  get analysisResult(): Analysis | undefined {
+    return this.analysis;
+  }
+
+  get source(): PacketSource {
+    return this.deps.source;
+  }
+
   /** Runs until the source ends (a file) or stop() is called (live). */
   async run(): Promise<void> {
     const { config, source, store, publisher, notifier, log } = this.deps;
@@ -93,7 +102,7 @@ export class EarshotService {
   }
 
   /** The capture clock, carried forward by the wall clock while no frame arrives. */
-  private captureNowUs(): number {
+  captureNowUs(): number {
     return this.lastFrameUs === 0 ? 0 : this.lastFrameUs + (Date.now() - this.lastFrameWallMs) * 1000;
   }
 

@@ -29,7 +29,7 @@ export interface WiringOptions {
 export async function createService(options: WiringOptions): Promise<EarshotService> {
   const { config, configFile, log } = options;
   const source: PacketSource = config.capture.file
-    ? new FileSource(config.capture.file, { pace: config.capture.pace })
+    ? new FileSource(config.capture.file, { pace: config.capture.pace, speed: config.capture.speed })
     : new LiveSource(config.capture.interface!, { bufferSize: config.capture.buffer_mb * 1024 * 1024 });
   const mic = await micSource(config, configFile);
   const publisher = config.mqtt.url
