@@ -5,8 +5,8 @@ import type { JudgeEvent } from '../judge/judge-events.js';
 import { formatKilobytes } from '../judge/verdict.js';
 import type { MicChange } from '../mic/mic-timeline.js';
 import type { ServiceState } from '../service/service-state.js';
+import { clockTime as clock } from '../time-format.js';
 
-const clock = (timeUs: number): string => new Date(Math.floor(timeUs / 1000)).toISOString().slice(11, 19);
 const CLEAR_LINE = '\r\x1b[K';
 
 export class DemoView {

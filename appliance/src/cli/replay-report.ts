@@ -4,6 +4,7 @@ import type { JudgeEvent } from '../judge/judge-events.js';
 import { formatKilobytes } from '../judge/verdict.js';
 import type { MicChange } from '../mic/mic-timeline.js';
 import type { SummaryEvent } from '../pipeline/events.js';
+import { clockTime } from '../time-format.js';
 
 const CLASS_ORDER = ['not_justified', 'justified', 'expected', 'handshake', 'syn', 'ack', 'retransmit', 'not_relevant'];
 const CLASS_NOTES: Record<string, string> = {
@@ -51,7 +52,6 @@ export function formatReplaySummary(summary: SummaryEvent, micNote: string, opti
   return lines.join('\n') + '\n';
 }
 
-const clock = (timeUs: number): string => new Date(Math.floor(timeUs / 1000)).toISOString().slice(11, 23);
 
 /** Mic changes within the capture (and the state in force when it began) merged with alerts, by time. */
 export function formatTimeline(mic: MicChange[], events: JudgeEvent[], firstUs: number, lastUs: number): string {
@@ -66,5 +66,5 @@ export function formatTimeline(mic: MicChange[], events: JudgeEvent[], firstUs: 
   if (rows.length === 0) return '';
   rows.sort((a, b) => a.timeUs - b.timeUs);
   const day = new Date(Math.floor(firstUs / 1000)).toISOString().slice(0, 10);
-  return [`timeline (${day}, UTC)`, ...rows.map((r) => `  ${clock(r.timeUs)}  ${r.text}`), ''].join('\n') + '\n';
+  return [`timeline (${day}, UTC)`, ...rows.map((r) => `  ${clockTime(r.timeUs, true)}  ${r.text}`), ''].join('\n') + '\n';
 }

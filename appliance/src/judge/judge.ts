@@ -6,6 +6,7 @@
 // destination's episode voice-like, if the mic evidence does not allow it, and alert_end
 // follows when that episode has been quiet for EPISODE_GAP_US (upload-episode.ts).
 
+import { isoTime } from '../time-format.js';
 import { NO_MIC_SENSOR, type MicContext, type MicStateSource } from '../mic/mic-state.js';
 import type { FlowTuple, JudgeEvent, Severity } from './judge-events.js';
 import { REANCHOR_GAP_US, UploadEpisode } from './upload-episode.js';
@@ -38,7 +39,7 @@ const TICK_INTERVAL_US = 250_000;
  */
 const MUTED_CONTINUATION_US = 1_000_000;
 
-export const isoTime = (timeUs: number): string => new Date(Math.floor(timeUs / 1000)).toISOString();
+export { isoTime } from '../time-format.js';
 
 export class Judge {
   private readonly episodes = new Map<string, UploadEpisode>();

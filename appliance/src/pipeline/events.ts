@@ -3,6 +3,9 @@
 import type { DecodedPacket } from '../decode/types.js';
 import { paperLabel, type PacketClass } from '../features/packet-class.js';
 import type { PaperFeatures } from '../features/paper-features.js';
+import { isoTime } from '../time-format.js';
+
+export { isoTime };
 
 export interface PacketEvent {
   type: 'packet';
@@ -46,7 +49,6 @@ export interface SummaryEvent {
   packets_per_second: number;
 }
 
-export const isoTime = (timeUs: number): string => new Date(Math.floor(timeUs / 1000)).toISOString();
 
 export function packetEvent(packet: DecodedPacket, f: PaperFeatures): PacketEvent {
   return {
