@@ -22,6 +22,8 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   'train-report': () => import('./train-report-command.js').then((m) => ({ run: m.trainReportCommand, usage: m.TRAIN_REPORT_USAGE })),
   ap: () => import('./ap-command.js').then((m) => ({ run: m.apCommand, usage: m.AP_USAGE })),
   simulate: () => import('./simulate-command.js').then((m) => ({ run: m.simulateCommand, usage: m.SIMULATE_USAGE })),
+  doctor: () => import('./doctor-command.js').then((m) => ({ run: (args, io) => m.doctorCommand(args, io), usage: m.DOCTOR_USAGE })),
+  calibrate: () => import('./calibrate-command.js').then((m) => ({ run: (args, io) => m.calibrateCommand(args, io), usage: m.CALIBRATE_USAGE })),
 };
 
 export async function usage(): Promise<string> {
