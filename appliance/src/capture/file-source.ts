@@ -98,8 +98,10 @@ export class FileSource implements PacketSource {
           firstWallMs = performance.now();
         }
         const dueMs = firstWallMs + (frame.timeUs - firstCaptureUs) / 1000 / this.speed;
-        const waitMs = dueMs - performance.now();
-        if (waitMs >= 1) await this.interruptibleSleep(waitMs);
+        // Timers can fire a little early, so sleep until the due time has really passed.
+        for (let waitMs = dueMs - performance.now(); waitMs > 0 && !this.stopped; waitMs = dueMs - performance.now()) {
+          await this.interruptibleSleep(Math.ceil(waitMs));
+        }
         if (this.stopped) return;
         this.delivered++;
         onFrame(frame);
