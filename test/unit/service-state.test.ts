@@ -158,9 +158,11 @@ test('restoring saved counters lets the totals keep increasing across a restart'
 
 test('restoring unacknowledged alerts turns the problem ON and acknowledge returns them', () => {
   const model = newModel();
-  model.restore({ unacknowledged: ['old1', 'old2'] });
+  model.restore({ unacknowledged: [{ id: 'old1', severity: 'critical' }, { id: 'old2', severity: 'warning' }] });
   assert.equal(model.snapshot().problem, 'ON');
+  assert.deepEqual([model.unacknowledgedCount('critical'), model.unacknowledgedCount('warning')], [1, 1]);
   assert.deepEqual(model.acknowledge(), ['old1', 'old2']);
+  assert.equal(model.unacknowledgedCount('critical'), 0);
   assert.equal(model.snapshot().problem, 'OFF');
 });
 

@@ -9,6 +9,9 @@ import type { JudgeEvent } from '../judge/judge-events.js';
 import type { MicState, MicStateSource } from '../mic/mic-state.js';
 import { buildAnalysis, type Analysis } from '../pipeline/capture-run.js';
 import type { DeviceSpec } from '../pipeline/device-selector.js';
+import type { MicReading, MicSensor } from '../../../gpio/mic-sensor.js';
+import { ledPatternFor, type LedPattern } from '../../../gpio/led/led-patterns.js';
+import type { StatusLed } from '../../../gpio/led/led-class-driver.js';
 import type { ServiceConfig } from './config-schema.js';
 import type { BoxCommand, StatePublisher } from './mqtt-publisher.js';
 import type { Notifier } from './sd-notify.js';
@@ -25,6 +28,9 @@ export interface ServiceDeps {
   notifier: Notifier;
   log: Logger;
   modelVersion: string;
+  /** A live ring sensor, started and stopped with the service; its readings feed `mic`. */
+  micSensor?: { sensor: MicSensor; onReading: (reading: MicReading) => void };
+  led?: StatusLed;
   /** Alerts and alert ends, for a terminal view or a test. */
   onJudgeEvent?: (event: JudgeEvent) => void;
 }
@@ -43,6 +49,9 @@ export class EarshotService {
   private lastMic: MicState = 'unknown';
   private housekeeping: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Why sensing is degraded (the LED's fault pattern), e.g. the ring sensor's reason. */
+  private micFault: string | undefined;
+  private ledPattern: LedPattern | undefined;
 
   constructor(private readonly deps: ServiceDeps) {
     const classes = Object.fromEntries(PACKET_CLASSES.map((c) => [paperLabel(c), 0]));
@@ -82,6 +91,7 @@ export class EarshotService {
     );
     publisher?.onCommand((command) => this.onCommand(command));
     publisher?.start();
+    await this.startMicSensor();
     this.housekeeping = setInterval(() => this.tick(), HOUSEKEEPING_MS);
     log('info', `earshot ${config.id}: capturing ${source.description}, enforcement ${config.enforcement.mode}${publisher ? '' : ', no MQTT broker configured'}`);
     notifier.ready(`capturing ${source.description}`);
@@ -121,6 +131,7 @@ export class EarshotService {
       this.deps.log('info', `mic: ${micState}`);
     }
     this.model.setMic(micState);
+    this.showLed();
     const device = this.analysis?.pipeline.device;
     this.model.setEcho(device?.addresses[0] ?? null, this.lastEchoUs > 0 && nowUs - this.lastEchoUs < ECHO_SILENCE_US);
     this.model.setCaptureDropped(source.stats().dropped);
@@ -130,12 +141,41 @@ export class EarshotService {
     publisher?.publishState(snapshot);
   }
 
+  private async startMicSensor(): Promise<void> {
+    const micSensor = this.deps.micSensor;
+    if (!micSensor) return;
+    await micSensor.sensor.start((reading) => {
+      micSensor.onReading(reading);
+      // A sensor that cannot tell is a fault (fault LED, a log line), never a silent idle.
+      const fault = reading.state === 'unknown' ? reading.reason ?? 'no reading' : undefined;
+      if (fault !== this.micFault) this.deps.log(fault ? 'warning' : 'info', fault ? `mic sensor: ${fault}` : `mic sensor: reading again (${reading.state})`);
+      this.micFault = fault;
+    });
+    this.deps.log('info', `mic sensor: ${micSensor.sensor.description}`);
+  }
+
+  /** The LED follows the box: critical unacknowledged, then fault, then warning, else monitoring. */
+  private showLed(): void {
+    const led = this.deps.led;
+    if (!led) return;
+    const faults = this.micFault ? [this.micFault] : [];
+    const pattern = ledPatternFor({
+      unacknowledgedCritical: this.model.unacknowledgedCount('critical'),
+      unacknowledgedWarning: this.model.unacknowledgedCount('warning'),
+      faults,
+    });
+    if (pattern === this.ledPattern) return;
+    this.ledPattern = pattern;
+    led.show(pattern).catch((error: Error) => this.deps.log('warning', `led: ${error.message}`));
+  }
+
   private onJudgeEvent(event: JudgeEvent): void {
     const { store, publisher, log } = this.deps;
     this.model.onJudgeEvent(event);
     if (event.type === 'alert') {
       store.recordAlert(event);
       log(event.severity === 'critical' ? 'error' : 'warning', `alert ${event.id} (${event.severity}): ${event.reason}`);
+      this.showLed();
       publisher?.publishState(this.model.snapshot());
     } else {
       store.recordAlertEnd(event.id, event.bytes, event.packets);
@@ -150,6 +190,7 @@ export class EarshotService {
       const ids = this.model.acknowledge();
       this.deps.store.acknowledge(ids);
       this.deps.log('info', `acknowledged ${ids.length} alert${ids.length === 1 ? '' : 's'}`);
+      this.showLed();
     } else {
       const mode: EnforcementMode = command.on ? 'block-when-muted' : 'alert';
       this.model.setEnforcement(mode);
@@ -164,6 +205,7 @@ export class EarshotService {
     const { store, publisher, notifier, log } = this.deps;
     notifier.stopping();
     clearInterval(this.housekeeping);
+    await this.deps.micSensor?.sensor.stop().catch(() => undefined);
     this.analysis?.finish();
     this.refreshState(this.lastFrameUs);
     await store.flush();

@@ -25,7 +25,8 @@ export interface ServiceState {
 
 export class ServiceStateModel {
   private readonly state: ServiceState;
-  private readonly unacknowledged = new Set<string>();
+  /** Unacknowledged alert ids and their severity (the LED shows the worst). */
+  private readonly unacknowledged = new Map<string, string>();
 
   constructor(init: { modelVersion: string; enforcement: EnforcementMode; classes: Record<string, number> }) {
     this.state = {
@@ -54,7 +55,7 @@ export class ServiceStateModel {
   }
 
   private onAlert(alert: AlertEvent): void {
-    this.unacknowledged.add(alert.id);
+    this.unacknowledged.set(alert.id, alert.severity);
     this.state.alerts_total++;
     this.state.problem = 'ON';
     this.state.last_alert = { id: alert.id, severity: alert.severity, time: alert.time, start: alert.start, dst: alert.dst, reason: alert.reason, acknowledged: false };
@@ -62,7 +63,7 @@ export class ServiceStateModel {
 
   /** The HA button: every alert so far is seen. Returns the ids acknowledged. */
   acknowledge(): string[] {
-    const ids = [...this.unacknowledged];
+    const ids = [...this.unacknowledged.keys()];
     this.unacknowledged.clear();
     this.state.problem = 'OFF';
     if (this.state.last_alert) this.state.last_alert.acknowledged = true;
@@ -100,18 +101,24 @@ export class ServiceStateModel {
     upstream_bytes?: number;
     classes?: Record<string, number>;
     alerts_total?: number;
-    unacknowledged?: string[];
+    unacknowledged?: { id: string; severity: string }[];
     lastAlert?: ServiceState['last_alert'];
   }): void {
     if (saved.lastAlert) this.state.last_alert = { ...saved.lastAlert };
     if (saved.upstream_bytes) this.state.upstream_bytes = saved.upstream_bytes;
     if (saved.classes) for (const [c, n] of Object.entries(saved.classes)) this.state.classes[c] = n;
     if (saved.alerts_total) this.state.alerts_total = saved.alerts_total;
-    for (const id of saved.unacknowledged ?? []) this.unacknowledged.add(id);
+    for (const { id, severity } of saved.unacknowledged ?? []) this.unacknowledged.set(id, severity);
     if (this.unacknowledged.size > 0) this.state.problem = 'ON';
   }
 
   get unacknowledgedIds(): string[] {
-    return [...this.unacknowledged];
+    return [...this.unacknowledged.keys()];
+  }
+
+  unacknowledgedCount(severity: 'critical' | 'warning'): number {
+    let n = 0;
+    for (const s of this.unacknowledged.values()) if (s === severity) n++;
+    return n;
   }
 }

@@ -97,8 +97,8 @@ export class StateStore {
     this.scheduleWrite();
   }
 
-  get unacknowledged(): string[] {
-    return this.data.alerts.filter((a) => !a.acknowledged).map((a) => a.id);
+  get unacknowledged(): { id: string; severity: string }[] {
+    return this.data.alerts.filter((a) => !a.acknowledged).map((a) => ({ id: a.id, severity: a.severity }));
   }
 
   /** Writes now if a write is pending; the service calls it on shutdown. */

@@ -17,6 +17,9 @@ import { createNotifier } from './sd-notify.js';
 import type { Logger } from './service-log.js';
 import { StateStore } from './state-store.js';
 import { readFile } from 'node:fs/promises';
+import { LiveMicTimeline } from '../../../gpio/live-mic-timeline.js';
+import { parseLedConfig, parseMicSensorConfig } from '../../../gpio/sensor-config.js';
+import { createMicSensor, createStatusLed } from '../../../gpio/sensor-factory.js';
 
 export interface WiringOptions {
   config: ServiceConfig;
@@ -31,7 +34,9 @@ export async function createService(options: WiringOptions): Promise<EarshotServ
   const source: PacketSource = config.capture.file
     ? new FileSource(config.capture.file, { pace: config.capture.pace, speed: config.capture.speed })
     : new LiveSource(config.capture.interface!, { bufferSize: config.capture.buffer_mb * 1024 * 1024 });
-  const mic = await micSource(config, configFile);
+  const live = await liveSensor(config, configFile);
+  const mic = live?.timeline ?? (await micSource(config, configFile));
+  const led = config.led ? createStatusLed(parseLedConfig(config.led, configFile)) : undefined;
   const publisher = config.mqtt.url
     ? new MqttPublisher({
         url: config.mqtt.url,
@@ -52,6 +57,8 @@ export async function createService(options: WiringOptions): Promise<EarshotServ
     notifier: createNotifier(options.env ?? process.env),
     log,
     modelVersion: RULES_MODEL_VERSION,
+    micSensor: live ? { sensor: live.sensor, onReading: (reading) => live.timeline.push(reading) } : undefined,
+    led,
     onJudgeEvent: options.onJudgeEvent,
   });
 }
@@ -66,10 +73,15 @@ async function micSource(config: ServiceConfig, configFile: string): Promise<Mic
     }
     return parseMicTimeline(text, config.mic.timeline);
   }
-  if (config.mic.sensor && config.mic.sensor !== 'none') {
-    throw new ConfigError(configFile, 'mic.sensor', `'${config.mic.sensor}' is not supported by this build yet; use mic.timeline or "none"`);
-  }
   return undefined;
+}
+
+/** A ring sensor (GPIO wire or colour sensor) feeding a live timeline, when the config has one. */
+async function liveSensor(config: ServiceConfig, configFile: string): Promise<{ sensor: Awaited<ReturnType<typeof createMicSensor>>; timeline: LiveMicTimeline } | undefined> {
+  if (config.mic.timeline || !config.mic.sensor || config.mic.sensor === 'none') return undefined;
+  const sensorConfig = parseMicSensorConfig(config.mic as Record<string, unknown>, configFile);
+  if (sensorConfig.sensor !== 'gpio' && sensorConfig.sensor !== 'tcs34725') return undefined;
+  return { sensor: await createMicSensor(sensorConfig, configFile), timeline: new LiveMicTimeline() };
 }
 
 /** The box's MAC for its default id: the first non-internal interface with one. */
