@@ -4,7 +4,7 @@ NODE_BIN := node_modules/.bin
 APT_PACKAGES := libpcap-dev tshark iproute2 ethtool openssl make g++ python3 hostapd dnsmasq-base nftables mosquitto
 TEST_FILES = $(shell find test -name '*.test.ts' | sort)
 
-.PHONY: deps apt-deps build typecheck test unit demo bench fuzz clean
+.PHONY: deps apt-deps build typecheck test unit demo bench fuzz clean model report
 
 # apt is skipped when everything is already there, so repeat runs are quick and work offline.
 apt-deps:
@@ -44,6 +44,14 @@ bench: deps
 	node --import tsx bench/live-capture-bench.ts
 	node --import tsx bench/judge-bench.ts
 	node --import tsx bench/service-bench.ts
+	node --import tsx bench/forest-bench.ts
+
+# Retrain the shipped forest, and regenerate its report (9-12 min), from the paper's dataset.
+model: deps
+	node --import tsx appliance/src/cli/bin.ts train ../shared/data/paper-dataset -o models/earshot-forest.json
+
+report: deps
+	node --import tsx appliance/src/cli/bin.ts train-report ../shared/data/paper-dataset -o models/REPORT.md
 
 fuzz: deps
 	EARSHOT_FUZZ_FRAMES=1000000 node --import tsx --test test/unit/decode-fuzz.test.ts
