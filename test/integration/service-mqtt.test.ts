@@ -100,6 +100,7 @@ test('a replay announces every discovery config retained, exactly as the discove
   assert.equal(state.alerts_total, 3);
   assert.equal(state.problem, 'ON');
   assert.equal(state.mic, 'muted');
+  assert.match(state.model_version, /^f\d+-[0-9a-f]+$/, 'the shipped forest was loaded');
   assert.ok(state.upstream_bytes > 3 * 15_000);
 });
 

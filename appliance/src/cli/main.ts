@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   simulate: () => import('./simulate-command.js').then((m) => ({ run: m.simulateCommand, usage: m.SIMULATE_USAGE })),
   doctor: () => import('./doctor-command.js').then((m) => ({ run: (args, io) => m.doctorCommand(args, io), usage: m.DOCTOR_USAGE })),
   calibrate: () => import('./calibrate-command.js').then((m) => ({ run: (args, io) => m.calibrateCommand(args, io), usage: m.CALIBRATE_USAGE })),
+  firstboot: () => import('./firstboot-command.js').then((m) => ({ run: m.firstbootCommand, usage: m.FIRSTBOOT_USAGE })),
 };
 
 export async function usage(): Promise<string> {

@@ -3,6 +3,8 @@
 
 import { parseArgs } from 'node:util';
 import { FileSource } from '../capture/file-source.js';
+import { loadModelFile } from '../classify/model-file.js';
+import { PacketClassifier } from '../classify/packet-classifier.js';
 import type { JudgeEvent } from '../judge/judge-events.js';
 import { packetEvent } from '../pipeline/events.js';
 import type { CliIo } from './cli-io.js';
@@ -12,7 +14,7 @@ import { captureArgument, micNote, pipelineOptions, SHARED_OPTIONS } from './pip
 import { formatReplaySummary, formatTimeline } from './replay-report.js';
 import { replayToBroker } from './replay-mqtt.js';
 
-export const REPLAY_USAGE = 'replay CAPTURE [--mic MIC.csv] [--device IP|MAC] [--grace SECONDS] [--jsonl] [--mqtt URL [--id ID] [--pace recorded|fast]]';
+export const REPLAY_USAGE = 'replay CAPTURE [--mic MIC.csv] [--device IP|MAC] [--model FILE] [--grace SECONDS] [--jsonl] [--mqtt URL [--id ID] [--pace recorded|fast]]';
 
 export async function replayCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -21,6 +23,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
     options: {
       ...SHARED_OPTIONS,
       jsonl: { type: 'boolean', default: false },
+      model: { type: 'string' },
       mqtt: { type: 'string' },
       id: { type: 'string' },
       pace: { type: 'string' },
@@ -29,6 +32,8 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
   const capture = captureArgument(positionals, REPLAY_USAGE);
   if (values.mqtt !== undefined) return replayToBroker(capture, values, io);
   const { options, mic } = await pipelineOptions(values);
+  // The forest's classes are reported when a model is named; otherwise the labelling rules'.
+  if (values.model !== undefined) options.classifier = new PacketClassifier(loadModelFile(values.model));
   const jsonl = values.jsonl === true;
   let buffered: string[] = [];
   const flush = (): void => {

@@ -17,6 +17,7 @@ export interface ReplayBrokerValues {
   mic?: string;
   device?: string;
   grace?: string;
+  model?: string;
 }
 
 export async function replayToBroker(capture: string, values: ReplayBrokerValues, io: CliIo): Promise<number> {
@@ -32,6 +33,7 @@ export async function replayToBroker(capture: string, values: ReplayBrokerValues
       ...(device ? { device } : {}),
       ...(values.mic ? { mic: { timeline: values.mic } } : {}),
       ...(values.grace ? { judge: { grace_s: Number(values.grace) } } : {}),
+      model: values.model ?? 'none',
     };
     // Options are validated by the service's own schema, so errors read the same as for `run`.
     const config = resolveConfig(raw, 'replay options', {}, 'replay');

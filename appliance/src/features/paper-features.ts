@@ -25,7 +25,10 @@ export interface PaperFeatures {
   /** Type of the first TLS record that starts in the segment; undefined when not TLS. */
   contentType: number | undefined;
   payload: number;
+  /** The labelling rules' class: the dataset's label, and what the judge's upload filter reads. */
   packetClass: PacketClass;
+  /** The class earshot reports (events, counts, Home Assistant): the forest's when a model is loaded. */
+  reportedClass: PacketClass;
 }
 
 /** Spotify's sync port: the paper labels its DATA packets as heartbeats. */
@@ -86,6 +89,7 @@ export function paperFeatures(packet: DecodedPacket, obs: FlowObservation, mic: 
   const tcp = packet.tcp;
   if (!tcp) return undefined;
   const highestLayer = highestLayerOf(packet, obs);
+  const packetClass = labelPacket(packet, obs, highestLayer, mic);
   return {
     timeUs: packet.timeUs,
     length: packet.frameLength,
@@ -97,6 +101,7 @@ export function paperFeatures(packet: DecodedPacket, obs: FlowObservation, mic: 
     microphone: mic === 'muted' ? 0 : mic === 'unknown' ? undefined : 1,
     contentType: highestLayer === HighestLayer.TLS ? obs.tlsRecords[0].contentType : undefined,
     payload: packet.payloadLength,
-    packetClass: labelPacket(packet, obs, highestLayer, mic),
+    packetClass,
+    reportedClass: packetClass,
   };
 }

@@ -64,7 +64,7 @@ export function packetEvent(packet: DecodedPacket, f: PaperFeatures): PacketEven
     delta: f.delta,
     ack_flag: f.ackFlag,
     microphone: f.microphone ?? null,
-    class: paperLabel(f.packetClass),
+    class: paperLabel(f.reportedClass),
   };
 }
 

@@ -79,6 +79,11 @@ export const CONFIG_SCHEMA = {
         mode: { enum: ['off', 'alert', 'block-when-muted'], 'x-expected': '"off", "alert" or "block-when-muted"' },
       },
     },
+    model: {
+      type: 'string',
+      minLength: 1,
+      'x-expected': 'a path to an earshot forest model, or "none" for the labelling rules',
+    },
     led: {
       type: 'object',
       additionalProperties: true,
@@ -102,6 +107,8 @@ export interface ServiceConfig {
   state: { path: string; history: number };
   judge: { grace_s: number };
   enforcement: { mode: 'off' | 'alert' | 'block-when-muted' };
+  /** A model file; absent: the shipped model; "none": the labelling rules. */
+  model?: string;
   led?: Record<string, unknown>;
   ap?: Record<string, unknown>;
 }

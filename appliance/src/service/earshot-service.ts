@@ -12,6 +12,7 @@ import type { DeviceSpec } from '../pipeline/device-selector.js';
 import type { MicReading, MicSensor } from '../../../gpio/mic-sensor.js';
 import { ledPatternFor, type LedPattern } from '../../../gpio/led/led-patterns.js';
 import type { StatusLed } from '../../../gpio/led/led-class-driver.js';
+import type { PacketClassifier } from '../classify/packet-classifier.js';
 import type { ServiceConfig } from './config-schema.js';
 import type { BoxCommand, StatePublisher } from './mqtt-publisher.js';
 import type { Notifier } from './sd-notify.js';
@@ -28,6 +29,8 @@ export interface ServiceDeps {
   notifier: Notifier;
   log: Logger;
   modelVersion: string;
+  /** The per-packet forest, if one loaded; its classes are the ones reported. */
+  classifier?: PacketClassifier;
   /** A live ring sensor, started and stopped with the service; its readings feed `mic`. */
   micSensor?: { sensor: MicSensor; onReading: (reading: MicReading) => void };
   led?: StatusLed;
@@ -80,11 +83,11 @@ export class EarshotService {
     this.model.restore({ ...store.data.counters, unacknowledged: store.unacknowledged, lastAlert });
     const device: DeviceSpec | undefined = config.device?.ip ? { ip: config.device.ip } : config.device?.mac ? { mac: config.device.mac.toLowerCase().replaceAll('-', ':') } : undefined;
     this.analysis = buildAnalysis(
-      { device, mic: this.deps.mic, graceS: config.judge.grace_s },
+      { device, mic: this.deps.mic, graceS: config.judge.grace_s, classifier: this.deps.classifier },
       {
         packet: (packet, features, uploadBytes) => {
           this.lastEchoUs = packet.timeUs;
-          this.model.countEchoPacket(paperLabel(features.packetClass), uploadBytes);
+          this.model.countEchoPacket(paperLabel(features.reportedClass), uploadBytes);
         },
         judge: (event) => this.onJudgeEvent(event),
       },

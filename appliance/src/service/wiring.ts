@@ -9,6 +9,8 @@ import type { JudgeEvent } from '../judge/judge-events.js';
 import type { MicStateSource } from '../mic/mic-state.js';
 import { parseMicTimeline } from '../mic/mic-timeline.js';
 import { EARSHOT_VERSION, RULES_MODEL_VERSION } from '../version.js';
+import { loadModelFile, shippedModelPath } from '../classify/model-file.js';
+import { PacketClassifier } from '../classify/packet-classifier.js';
 import type { ServiceConfig } from './config-schema.js';
 import { ConfigError } from './load-config.js';
 import { EarshotService } from './earshot-service.js';
@@ -47,6 +49,7 @@ export async function createService(options: WiringOptions): Promise<EarshotServ
         log: (line) => log('info', line),
       })
     : undefined;
+  const classifier = loadClassifier(config, log);
   const store = new StateStore({ path: config.state.path, history: config.state.history, log: (line) => log('warning', line) });
   return new EarshotService({
     config,
@@ -56,7 +59,8 @@ export async function createService(options: WiringOptions): Promise<EarshotServ
     store,
     notifier: createNotifier(options.env ?? process.env),
     log,
-    modelVersion: RULES_MODEL_VERSION,
+    modelVersion: classifier?.modelVersion ?? RULES_MODEL_VERSION,
+    classifier,
     micSensor: live ? { sensor: live.sensor, onReading: (reading) => live.timeline.push(reading) } : undefined,
     led,
     onJudgeEvent: options.onJudgeEvent,
@@ -82,6 +86,22 @@ async function liveSensor(config: ServiceConfig, configFile: string): Promise<{ 
   const sensorConfig = parseMicSensorConfig(config.mic as Record<string, unknown>, configFile);
   if (sensorConfig.sensor !== 'gpio' && sensorConfig.sensor !== 'tcs34725') return undefined;
   return { sensor: await createMicSensor(sensorConfig, configFile), timeline: new LiveMicTimeline() };
+}
+
+/**
+ * The shipped forest unless the config names another or "none". A model that will not load is
+ * not fatal: the box still protects the user with the labelling rules, and says so.
+ */
+function loadClassifier(config: ServiceConfig, log: Logger): PacketClassifier | undefined {
+  if (config.model === 'none') return undefined;
+  try {
+    const model = loadModelFile(config.model ?? shippedModelPath());
+    log('info', `model: ${model.modelVersion} (${model.features.length} features)`);
+    return new PacketClassifier(model);
+  } catch (error) {
+    log('warning', `model: ${(error as Error).message}; reporting the labelling rules' classes instead`);
+    return undefined;
+  }
 }
 
 /** The box's MAC for its default id: the first non-internal interface with one. */

@@ -22,6 +22,8 @@ export interface TcpSegmentSpec {
   ttl?: number;
   /** Raw IPv4 option bytes (padded to a multiple of 4). */
   ipOptions?: Uint8Array;
+  /** IPv4 identification; by default a module-wide counter (pass it for reproducible bytes). */
+  ipId?: number;
 }
 
 export interface UdpDatagramSpec {
@@ -29,6 +31,8 @@ export interface UdpDatagramSpec {
   to: Endpoint;
   payload: Uint8Array;
   vlanId?: number;
+  ttl?: number;
+  ipId?: number;
 }
 
 export function macBytes(mac: string): Uint8Array {
@@ -95,7 +99,7 @@ function ethernetHeader(from: Endpoint, to: Endpoint, etherType: number, vlanId?
 
 let ipIdentification = 1;
 
-function ipPacket(from: Endpoint, to: Endpoint, protocol: number, transport: Uint8Array, ttl = 64, ipOptions?: Uint8Array): Uint8Array {
+function ipPacket(from: Endpoint, to: Endpoint, protocol: number, transport: Uint8Array, ttl = 64, ipOptions?: Uint8Array, ipId?: number): Uint8Array {
   if (isV6(from.ip)) {
     const header = new Uint8Array(40);
     const view = new DataView(header.buffer);
@@ -112,7 +116,7 @@ function ipPacket(from: Endpoint, to: Endpoint, protocol: number, transport: Uin
   const view = new DataView(header.buffer);
   header[0] = 0x40 | (header.length / 4);
   view.setUint16(2, header.length + transport.length);
-  view.setUint16(4, ipIdentification++ & 0xffff);
+  view.setUint16(4, (ipId ?? ipIdentification++) & 0xffff);
   view.setUint16(6, 0x4000); // don't fragment
   header[8] = ttl;
   header[9] = protocol;
@@ -156,7 +160,7 @@ export function tcpFrame(spec: TcpSegmentSpec): Uint8Array {
   segment.set(payload, 20 + options.length);
   view.setUint16(16, transportChecksum(spec.from, spec.to, 6, segment));
   const etherType = isV6(spec.from.ip) ? 0x86dd : 0x0800;
-  return concat(ethernetHeader(spec.from, spec.to, etherType, spec.vlanId), ipPacket(spec.from, spec.to, 6, segment, spec.ttl, spec.ipOptions));
+  return concat(ethernetHeader(spec.from, spec.to, etherType, spec.vlanId), ipPacket(spec.from, spec.to, 6, segment, spec.ttl, spec.ipOptions, spec.ipId));
 }
 
 /** A complete Ethernet frame carrying one UDP datagram. */
@@ -170,7 +174,7 @@ export function udpFrame(spec: UdpDatagramSpec): Uint8Array {
   const checksum = transportChecksum(spec.from, spec.to, 17, segment);
   view.setUint16(6, checksum === 0 ? 0xffff : checksum);
   const etherType = isV6(spec.from.ip) ? 0x86dd : 0x0800;
-  return concat(ethernetHeader(spec.from, spec.to, etherType, spec.vlanId), ipPacket(spec.from, spec.to, 17, segment));
+  return concat(ethernetHeader(spec.from, spec.to, etherType, spec.vlanId), ipPacket(spec.from, spec.to, 17, segment, spec.ttl, undefined, spec.ipId));
 }
 
 /** TCP options as a client sends them on SYN: MSS, SACK-permitted, timestamps, window scale. */

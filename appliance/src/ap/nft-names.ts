@@ -1,0 +1,23 @@
+// The names the rendered ruleset and the enforcer share, and the element syntax of its sets.
+
+import type { FlowTuple } from '../judge/judge-events.js';
+
+export const NFT_FAMILY = 'inet';
+export const NFT_TABLE = 'earshot';
+/** Flows cut after a critical verdict: protocol . src . sport . dst . dport. */
+export const BLOCKED_FLOWS_SET = 'blocked_flows';
+/** The Echo's address while it is muted and holding new flows is on. */
+export const MUTED_ECHO_SET = 'muted_echo';
+/** The conntrack mark bit of flows the Echo opened while muted. */
+export const HELD_FLOW_MARK = 0x00000100;
+/** The largest IP packet a held flow may pass: a 46-byte heartbeat record is a 98-byte packet. */
+export const HEARTBEAT_MAX_PACKET_BYTES = 160;
+/** Where "Echo to internet TLS" is aimed. */
+export const TLS_PORT = 443;
+
+/** `tcp . 192.0.2.10 . 50000 . 203.0.113.5 . 443` */
+export function flowElement(flow: FlowTuple): string {
+  return `${flow.protocol} . ${flow.src} . ${flow.srcPort} . ${flow.dst} . ${flow.dstPort}`;
+}
+
+export const setRef = (set: string): string => `${NFT_FAMILY} ${NFT_TABLE} ${set}`;

@@ -1,0 +1,59 @@
+// Reads a child process's stdout as JSON lines, so live mode can wait on its roles' events
+// (never on fixed sleeps) and keep everything they reported.
+
+import type { ChildProcess } from 'node:child_process';
+
+export class JsonLines {
+  readonly events: Record<string, unknown>[] = [];
+  stderr = '';
+  private pending = '';
+  private exited: string | undefined;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    child: ChildProcess,
+    readonly name: string,
+  ) {
+    child.stdout?.setEncoding('utf8').on('data', (data: string) => {
+      const parts = (this.pending + data).split('\n');
+      this.pending = parts.pop() ?? '';
+      for (const line of parts) {
+        if (!line.startsWith('{')) continue;
+        try {
+          this.events.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          // a line cut by a crash: the exit reports the problem
+        }
+      }
+      this.notify();
+    });
+    child.stderr?.setEncoding('utf8').on('data', (data: string) => void (this.stderr = (this.stderr + data).slice(-4000)));
+    child.on('exit', (code, signal) => {
+      this.exited = `exited (${code ?? signal})`;
+      this.notify();
+    });
+  }
+
+  /** Resolves with the first event (seen or future) named `event`; rejects on exit or timeout. */
+  waitFor(event: string, timeoutMs: number): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const found = this.events.find((e) => e.event === event);
+        if (found) return done(() => resolve(found));
+        if (this.exited) done(() => reject(new Error(`live ${this.name} ${this.exited} before '${event}': ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`)));
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`live ${this.name}: no '${event}' within ${Math.round(timeoutMs / 1000)} s`))), timeoutMs);
+      const done = (settle: () => void): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        settle();
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  private notify(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+}
