@@ -117,7 +117,7 @@ test('a device given by mac, with colons or dashes, is kept as given', () => {
 });
 
 test('an unknown top-level setting is named and the known ones are listed', () => {
-  assert.equal(problemWith({ colour: 'red' }), 'x.yaml: colour: unknown setting (known here: id, device, capture, mic, mqtt, state, judge, enforcement, led, ap)');
+  assert.equal(problemWith({ colour: 'red' }), 'x.yaml: colour: unknown setting (known here: id, device, capture, mic, mqtt, state, judge, enforcement, model, led, ap)');
 });
 
 test('an unknown nested setting is named with its path and the known ones of its group are listed', () => {
