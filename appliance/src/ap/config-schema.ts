@@ -11,7 +11,9 @@ const interfaceName = {
   'x-expected': "a Linux interface name: 1–15 letters, digits, '_', '.' or '-'",
 } as const;
 
-const absolutePath = { type: 'string', pattern: '^/[^\\n]*$', 'x-expected': 'an absolute path' } as const;
+// hostapd and dnsmasq read a value up to the end of its line; a space is legal in neither's paths
+// without quoting rules that differ between the two, so paths have none.
+const absolutePath = { type: 'string', pattern: '^/\\S*$', 'x-expected': 'an absolute path without spaces' } as const;
 
 export const AP_SCHEMA = {
   $id: 'earshot/ap',

@@ -1,10 +1,10 @@
 // hostapd's control interface is a unix *datagram* socket, and Node has no unix datagram
 // sockets (node:net is stream-only, node:dgram is UDP-only). Rather than a native addon, earshot
-// runs this small python3 relay (python3 is on Raspberry Pi OS and Debian): it binds its own
-// socket, connects it to hostapd's, and relays datagrams as JSON lines on stdin/stdout.
+// runs this small python3 relay (Debian's python3-minimal is enough): it binds its own socket,
+// connects it to hostapd's, and relays datagrams as hex lines on stdin/stdout.
 //
-//   Node --JSON line--> python3 --datagram--> /run/hostapd/wlan0
-//   Node <--JSON line-- python3 <--datagram-- (replies and, after ATTACH, events)
+//   Node --hex line--> python3 --datagram--> /run/hostapd/wlan0
+//   Node <--hex line-- python3 <--datagram-- (replies and, after ATTACH, events)
 //
 // The relay's socket lives in a private temp dir that it removes when stdin closes.
 
@@ -12,33 +12,37 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { CtrlTransport } from './hostapd-ctrl.js';
 
+/**
+ * The relay. It uses only what Debian's python3-minimal has (no json, no tempfile), so the image
+ * needs nothing bigger: lines are "HEX\n" from Node (a command), and "r PATH", "m HEX" (a
+ * datagram from hostapd) or "e HEX" (an error, then exit) back.
+ */
 export const BRIDGE_PY = String.raw`
-import json, os, select, socket, sys, tempfile
+import os, select, signal, socket, sys
+# systemd stops the service's whole cgroup with SIGTERM: exit through finally, removing the socket.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 target = sys.argv[1]
-folder = tempfile.mkdtemp(prefix='earshot-ctrl-')
+folder = os.path.join(os.environ.get('TMPDIR', '/tmp'), 'earshot-ctrl-%d-%s' % (os.getpid(), os.urandom(4).hex()))
 local = os.path.join(folder, 'client')
-sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-def out(obj):
-    sys.stdout.write(json.dumps(obj) + '\n')
-    sys.stdout.flush()
-def cleanup():
-    for f in (lambda: os.unlink(local), lambda: os.rmdir(folder)):
-        try: f()
-        except OSError: pass
+def out(kind, text):
+    os.write(1, ('%s %s\n' % (kind, text)).encode())
+def fail(e):
+    out('e', ('%s: %s' % (target, e.strerror or e)).encode().hex())
+    sys.exit(1)
 try:
+    os.mkdir(folder, 0o700)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     try:
         sock.bind(local)
         sock.connect(target)
     except OSError as e:
-        out({'error': '%s: %s' % (target, e.strerror or e)})
-        sys.exit(1)
-    out({'ready': local})
+        fail(e)
+    out('r', local)
     pending = b''
     while True:
         readable, _, _ = select.select([sock, 0], [], [])
         if sock in readable:
-            data = sock.recv(65536)
-            out({'m': data.decode('utf-8', 'replace')})
+            out('m', sock.recv(65536).hex())
         if 0 in readable:
             chunk = os.read(0, 65536)
             if not chunk:
@@ -47,14 +51,17 @@ try:
             while b'\n' in pending:
                 line, pending = pending.split(b'\n', 1)
                 try:
-                    sock.send(json.loads(line).encode('utf-8'))
+                    sock.send(bytes.fromhex(line.decode()))
                 except OSError as e:
-                    out({'error': '%s: %s' % (target, e.strerror or e)})
-                    sys.exit(1)
+                    fail(e)
 except KeyboardInterrupt:
     pass
 finally:
-    cleanup()
+    for remove in (os.unlink, os.rmdir):
+        try:
+            remove(local if remove is os.unlink else folder)
+        except OSError:
+            pass
 `;
 
 export interface BridgeOptions {
@@ -76,7 +83,7 @@ export function openPythonBridge(socketPath: string, options: BridgeOptions = {}
     child.stdin.on('error', () => {});
     const transport: CtrlTransport = {
       send: (message) => {
-        if (!closed) child.stdin.write(`${JSON.stringify(message)}\n`);
+        if (!closed) child.stdin.write(`${Buffer.from(message, 'utf8').toString('hex')}\n`);
       },
       close: () => {
         if (closed) return;
@@ -94,17 +101,13 @@ export function openPythonBridge(socketPath: string, options: BridgeOptions = {}
       }
     };
     createInterface({ input: child.stdout }).on('line', (line) => {
-      let value: { m?: string; ready?: string; error?: string };
-      try {
-        value = JSON.parse(line);
-      } catch {
-        return;
-      }
-      if (value.error !== undefined) fail(value.error);
-      else if (value.ready !== undefined && !settled) {
+      const kind = line.slice(0, 2);
+      const text = line.slice(2);
+      if (kind === 'e ') fail(Buffer.from(text, 'hex').toString('utf8'));
+      else if (kind === 'r ' && !settled) {
         settled = true;
         resolve(transport);
-      } else if (value.m !== undefined) transport.onMessage?.(value.m);
+      } else if (kind === 'm ') transport.onMessage?.(Buffer.from(text, 'hex').toString('utf8'));
     });
     child.on('error', (error) => {
       const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';

@@ -1,0 +1,235 @@
+// Enforcement decisions and the exact nft commands behind them, with a recording nft runner.
+// The same enforcer runs against real nftables in test/integration/ap-enforcement.test.ts.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { EnforcementConfig } from '../../appliance/src/ap/config.js';
+import { Enforcer, type EnforcementEvent } from '../../appliance/src/ap/enforcer.js';
+import type { NftRunner } from '../../appliance/src/ap/nft-runner.js';
+import type { AlertEvent } from '../../appliance/src/judge/judge-events.js';
+
+const FLOW = { protocol: 'tcp', src: '192.0.2.10', srcPort: 50123, dst: '203.0.113.5', dstPort: 443 } as const;
+const ELEMENT = 'tcp . 192.0.2.10 . 50123 . 203.0.113.5 . 443';
+const T0 = Date.parse('2026-11-26T08:00:00Z');
+
+function alert(overrides: Partial<AlertEvent> = {}): AlertEvent {
+  return {
+    type: 'alert',
+    id: 'a1-1764144000000',
+    severity: 'critical',
+    time: '2026-11-26T08:00:00.200Z',
+    start: '2026-11-26T08:00:00.000Z',
+    mic: 'muted',
+    dst: '203.0.113.5:443',
+    bytes: 16000,
+    packets: 20,
+    reason: 'uploaded 16 KB in 0.2 s to 203.0.113.5:443 while the microphone was muted',
+    flow: FLOW,
+    ...overrides,
+  };
+}
+
+function setup(config: Partial<EnforcementConfig> = {}, failWith?: string) {
+  const batches: string[][] = [];
+  const nft: NftRunner = {
+    apply: async (commands) => {
+      batches.push([...commands]);
+      if (failWith) throw new Error(failWith);
+    },
+  };
+  const enforcer = new Enforcer({ mode: 'block-when-muted', hold_new_flows: false, block_timeout_s: 3600, ...config }, nft, { nowMs: () => T0 });
+  const events: EnforcementEvent[] = [];
+  enforcer.on('event', (e) => events.push(e));
+  return { enforcer, batches, events, actions: () => events.map((e) => e.action) };
+}
+
+describe('enforcement in block-when-muted mode', () => {
+  test('starts by emptying both sets, which a previous run may have left filled', async () => {
+    const { enforcer, batches } = setup();
+    await enforcer.start();
+    assert.deepEqual(batches, [['flush set inet earshot blocked_flows', 'flush set inet earshot muted_echo']]);
+  });
+
+  test("puts a critical alert's flow into blocked_flows with the safety timeout, and says so", async () => {
+    const { enforcer, batches, events } = setup({ block_timeout_s: 600 });
+    await enforcer.onMicState('muted');
+    await enforcer.onAlert(alert());
+    assert.deepEqual(batches, [[`add element inet earshot blocked_flows { ${ELEMENT} timeout 600s }`]]);
+    assert.deepEqual(events, [
+      { type: 'enforcement', action: 'block', time: '2026-11-26T08:00:00.000Z', alert_id: 'a1-1764144000000', flow: FLOW, reason: `critical: ${alert().reason}` },
+    ]);
+    assert.deepEqual(enforcer.activeBlocks, [FLOW]);
+  });
+
+  test('lifts every block on unmute, removing the element even if nftables already expired it', async () => {
+    const { enforcer, batches, events } = setup();
+    await enforcer.onMicState('muted');
+    await enforcer.onAlert(alert());
+    await enforcer.onMicState('idle');
+    assert.deepEqual(batches[1], [`add element inet earshot blocked_flows { ${ELEMENT} }`, `delete element inet earshot blocked_flows { ${ELEMENT} }`]);
+    assert.deepEqual(events[1], { type: 'enforcement', action: 'unblock', time: '2026-11-26T08:00:00.000Z', alert_id: 'a1-1764144000000', flow: FLOW, reason: 'unmuted' });
+    assert.deepEqual(enforcer.activeBlocks, []);
+  });
+
+  test('lifts only the acknowledged alert\'s block', async () => {
+    const { enforcer, actions } = setup();
+    await enforcer.onMicState('muted');
+    await enforcer.onAlert(alert());
+    await enforcer.onAlert(alert({ id: 'a2', flow: { ...FLOW, srcPort: 50124 } }));
+    await enforcer.onAcknowledge('a2');
+    assert.deepEqual(enforcer.activeBlocks, [FLOW]);
+    assert.deepEqual(actions(), ['block', 'block', 'unblock']);
+  });
+
+  test('keeps blocks while the sensor reports unknown, as that is not an unmute', async () => {
+    const { enforcer } = setup();
+    await enforcer.onMicState('muted');
+    await enforcer.onAlert(alert());
+    await enforcer.onMicState('unknown');
+    assert.deepEqual(enforcer.activeBlocks, [FLOW]);
+  });
+
+  test('does not block for a warning', async () => {
+    const { enforcer, batches } = setup();
+    await enforcer.onAlert(alert({ severity: 'warning', mic: 'idle' }));
+    assert.deepEqual(batches, []);
+  });
+
+  test('does not block a verdict that arrives after the unmute', async () => {
+    const { enforcer, batches } = setup();
+    await enforcer.onMicState('idle');
+    await enforcer.onAlert(alert());
+    assert.deepEqual(batches, []);
+  });
+
+  test('blocks the same flow once', async () => {
+    const { enforcer, batches } = setup();
+    await enforcer.onAlert(alert());
+    await enforcer.onAlert(alert({ id: 'a2' }));
+    assert.equal(batches.length, 1);
+  });
+
+  test('reports an IPv6 flow as an error instead of sending nft a rule it cannot take', async () => {
+    const { enforcer, batches, events } = setup();
+    await enforcer.onAlert(alert({ flow: { ...FLOW, src: 'fd00::10', dst: '2001:db8::5' } }));
+    assert.deepEqual(batches, []);
+    assert.equal(events[0].action, 'error');
+  });
+
+  test('turns an nft failure into an error event and records no block', async () => {
+    const { enforcer, events } = setup({}, 'nft failed (exit 1): Error: No such file or directory');
+    await enforcer.onAlert(alert());
+    assert.deepEqual(events.map((e) => e.action === 'error' && e.message), ['nft failed (exit 1): Error: No such file or directory']);
+    assert.deepEqual(enforcer.activeBlocks, []);
+  });
+
+  test('applies nft changes in the order the events came, one at a time', async () => {
+    const order: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const nft: NftRunner = {
+      apply: async (commands) => {
+        order.push(`start ${commands[0].split(' ')[0]}`);
+        if (order.length === 1) await gate;
+        order.push('end');
+      },
+    };
+    const enforcer = new Enforcer({ mode: 'block-when-muted', hold_new_flows: false, block_timeout_s: 3600 }, nft);
+    const blocking = enforcer.onAlert(alert());
+    const unmuting = enforcer.onMicState('listening');
+    await new Promise((r) => setImmediate(r));
+    release();
+    await Promise.all([blocking, unmuting]);
+    assert.deepEqual(order, ['start add', 'end', 'start add', 'end']);
+  });
+});
+
+describe('holding new flows while muted', () => {
+  test("puts the Echo's address into muted_echo on mute and takes it out on unmute", async () => {
+    const { enforcer, batches, actions } = setup({ hold_new_flows: true });
+    await enforcer.setEchoAddress('192.0.2.10');
+    await enforcer.onMicState('muted');
+    await enforcer.onMicState('listening');
+    enforcer.stop();
+    assert.deepEqual(batches, [
+      ['add element inet earshot muted_echo { 192.0.2.10 timeout 600s }'],
+      ['add element inet earshot muted_echo { 192.0.2.10 }', 'delete element inet earshot muted_echo { 192.0.2.10 }'],
+    ]);
+    assert.deepEqual(actions(), ['hold', 'release']);
+  });
+
+  test("moves the hold when the Echo's lease changes while muted", async () => {
+    const { enforcer, batches } = setup({ hold_new_flows: true });
+    await enforcer.onMicState('muted');
+    await enforcer.setEchoAddress('192.0.2.10');
+    await enforcer.setEchoAddress('192.0.2.11');
+    enforcer.stop();
+    assert.deepEqual(batches.at(-1), [
+      'add element inet earshot muted_echo { 192.0.2.10 }',
+      'delete element inet earshot muted_echo { 192.0.2.10 }',
+      'add element inet earshot muted_echo { 192.0.2.11 timeout 600s }',
+    ]);
+  });
+
+  test('releases the hold when the sensor goes unknown, so a broken sensor cannot keep the Echo offline', async () => {
+    const { enforcer, actions } = setup({ hold_new_flows: true });
+    await enforcer.setEchoAddress('192.0.2.10');
+    await enforcer.onMicState('muted');
+    await enforcer.onMicState('unknown');
+    enforcer.stop();
+    assert.deepEqual(actions(), ['hold', 'release']);
+  });
+
+  test('refreshes the hold before its safety timeout runs out during a long mute', async (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    const { enforcer, batches } = setup({ hold_new_flows: true });
+    await enforcer.setEchoAddress('192.0.2.10');
+    await enforcer.onMicState('muted');
+    t.mock.timers.tick(300_000);
+    await new Promise((r) => setImmediate(r));
+    enforcer.stop();
+    assert.deepEqual(batches.at(-1), [
+      'add element inet earshot muted_echo { 192.0.2.10 }',
+      'delete element inet earshot muted_echo { 192.0.2.10 }',
+      'add element inet earshot muted_echo { 192.0.2.10 timeout 600s }',
+    ]);
+  });
+
+  test('does not hold when hold_new_flows is off', async () => {
+    const { enforcer, batches } = setup({ hold_new_flows: false });
+    await enforcer.setEchoAddress('192.0.2.10');
+    await enforcer.onMicState('muted');
+    assert.deepEqual(batches, []);
+  });
+});
+
+describe('the other modes', () => {
+  test('alert mode says what it would block and blocks nothing', async () => {
+    const { enforcer, batches, events } = setup({ mode: 'alert', hold_new_flows: true });
+    await enforcer.setEchoAddress('192.0.2.10');
+    await enforcer.onMicState('muted');
+    await enforcer.onAlert(alert());
+    assert.deepEqual(batches, []);
+    assert.deepEqual(events.map((e) => e.action), ['would-block']);
+  });
+
+  test('off mode does nothing at all, not even at start', async () => {
+    const { enforcer, batches, events } = setup({ mode: 'off', hold_new_flows: true });
+    await enforcer.start();
+    await enforcer.setEchoAddress('192.0.2.10');
+    await enforcer.onMicState('muted');
+    await enforcer.onAlert(alert());
+    assert.deepEqual([batches, events], [[], []]);
+  });
+
+  test('switching to alert mode lifts the blocks and the hold', async () => {
+    const { enforcer, actions } = setup({ hold_new_flows: true });
+    await enforcer.setEchoAddress('192.0.2.10');
+    await enforcer.onMicState('muted');
+    await enforcer.onAlert(alert());
+    await enforcer.setMode('alert');
+    enforcer.stop();
+    assert.deepEqual(actions(), ['hold', 'block', 'unblock', 'release']);
+    assert.deepEqual(enforcer.activeBlocks, []);
+  });
+});
