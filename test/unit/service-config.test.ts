@@ -33,7 +33,7 @@ const ALL_DEFAULTS = {
   mqtt: { discovery_prefix: 'homeassistant', queue_limit: 1000 },
   state: { path: '/var/lib/earshot/state.json', history: 200 },
   judge: { grace_s: 30 },
-  enforcement: { mode: 'alert' },
+  enforcement: { mode: 'alert', hold_new_flows: false, block_timeout_s: 3600 },
 };
 
 // Every field with one invalid value and the exact line the user sees.
@@ -283,7 +283,7 @@ test('the environment beats the file', () => {
   assert.equal(config.id, 'env');
   assert.deepEqual(config.mqtt, { url: 'mqtts://env:8883', discovery_prefix: 'fromenv', queue_limit: 50 });
   assert.deepEqual(config.judge, { grace_s: 60 });
-  assert.deepEqual(config.enforcement, { mode: 'block-when-muted' });
+  assert.deepEqual(config.enforcement, { mode: 'block-when-muted', hold_new_flows: false, block_timeout_s: 3600 });
 });
 
 test('an invalid environment value is reported with the field it sets', () => {

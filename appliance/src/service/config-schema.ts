@@ -2,6 +2,8 @@
 // `x-expected` phrase so a validation error can say what was wanted in words, with the value
 // that was given: "mqtt.url: expected an mqtt:// or mqtts:// URL (got 'htp://x')".
 
+import type { ApConfig, EnforcementConfig } from '../ap/config.js';
+
 export const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
@@ -71,9 +73,10 @@ export const CONFIG_SCHEMA = {
         grace_s: { type: 'number', minimum: 0, maximum: 3600, 'x-expected': 'seconds between 0 and 3600' },
       },
     },
+    // The access point's own checks cover the rest of this section and `ap` (appliance/src/ap/config.ts).
     enforcement: {
       type: 'object',
-      additionalProperties: false,
+      additionalProperties: true,
       'x-expected': 'a mapping of settings',
       properties: {
         mode: { enum: ['off', 'alert', 'block-when-muted'], 'x-expected': '"off", "alert" or "block-when-muted"' },
@@ -106,11 +109,12 @@ export interface ServiceConfig {
   mqtt: { url?: string; username?: string; password?: string; discovery_prefix: string; queue_limit: number };
   state: { path: string; history: number };
   judge: { grace_s: number };
-  enforcement: { mode: 'off' | 'alert' | 'block-when-muted' };
+  enforcement: EnforcementConfig;
   /** A model file; absent: the shipped model; "none": the labelling rules. */
   model?: string;
   led?: Record<string, unknown>;
-  ap?: Record<string, unknown>;
+  /** The access point, on the box; absent when replaying or capturing elsewhere. */
+  ap?: ApConfig;
 }
 
 /** Documented defaults (docs/service.md). `id` defaults to one derived from the box's MAC. */

@@ -14,6 +14,8 @@ import { ledPatternFor, type LedPattern } from '../../../gpio/led/led-patterns.j
 import type { StatusLed } from '../../../gpio/led/led-class-driver.js';
 import type { PacketClassifier } from '../classify/packet-classifier.js';
 import type { ServiceConfig } from './config-schema.js';
+import type { EchoFinder, EchoState } from '../ap/echo-finder.js';
+import type { Enforcer } from '../ap/enforcer.js';
 import type { BoxCommand, StatePublisher } from './mqtt-publisher.js';
 import type { Notifier } from './sd-notify.js';
 import type { Logger } from './service-log.js';
@@ -34,8 +36,17 @@ export interface ServiceDeps {
   /** A live ring sensor, started and stopped with the service; its readings feed `mic`. */
   micSensor?: { sensor: MicSensor; onReading: (reading: MicReading) => void };
   led?: StatusLed;
+  /** On the box: blocking leaks (nftables) and finding the Echo (hostapd, leases). */
+  accessPoint?: AccessPoint;
   /** Alerts and alert ends, for a terminal view or a test. */
   onJudgeEvent?: (event: JudgeEvent) => void;
+}
+
+export interface AccessPoint {
+  enforcer: Enforcer;
+  finder: EchoFinder;
+  start(): Promise<void>;
+  stop(): void;
 }
 
 /** The Echo counts as connected while it sent something in this long. */
@@ -55,6 +66,8 @@ export class EarshotService {
   /** Why sensing is degraded (the LED's fault pattern), e.g. the ring sensor's reason. */
   private micFault: string | undefined;
   private ledPattern: LedPattern | undefined;
+  /** What the access point knows of the Echo; traffic stands in for it off the box. */
+  private echoOnAp: EchoState | undefined;
 
   constructor(private readonly deps: ServiceDeps) {
     const classes = Object.fromEntries(PACKET_CLASSES.map((c) => [paperLabel(c), 0]));
@@ -95,6 +108,7 @@ export class EarshotService {
     publisher?.onCommand((command) => this.onCommand(command));
     publisher?.start();
     await this.startMicSensor();
+    await this.startAccessPoint();
     this.housekeeping = setInterval(() => this.tick(), HOUSEKEEPING_MS);
     log('info', `earshot ${config.id}: capturing ${source.description}, enforcement ${config.enforcement.mode}${publisher ? '' : ', no MQTT broker configured'}`);
     notifier.ready(`capturing ${source.description}`);
@@ -132,11 +146,15 @@ export class EarshotService {
     if (micState !== this.lastMic) {
       this.lastMic = micState;
       this.deps.log('info', `mic: ${micState}`);
+      void this.deps.accessPoint?.enforcer.onMicState(micState);
     }
     this.model.setMic(micState);
     this.showLed();
-    const device = this.analysis?.pipeline.device;
-    this.model.setEcho(device?.addresses[0] ?? null, this.lastEchoUs > 0 && nowUs - this.lastEchoUs < ECHO_SILENCE_US);
+    if (this.echoOnAp) this.model.setEcho(this.echoOnAp.ip ?? null, this.echoOnAp.connected);
+    else {
+      const device = this.analysis?.pipeline.device;
+      this.model.setEcho(device?.addresses[0] ?? null, this.lastEchoUs > 0 && nowUs - this.lastEchoUs < ECHO_SILENCE_US);
+    }
     this.model.setCaptureDropped(source.stats().dropped);
     if (publisher) this.model.setQueueOverflow(publisher.overflow);
     const snapshot = this.model.snapshot();
@@ -155,6 +173,22 @@ export class EarshotService {
       this.micFault = fault;
     });
     this.deps.log('info', `mic sensor: ${micSensor.sensor.description}`);
+  }
+
+  private async startAccessPoint(): Promise<void> {
+    const ap = this.deps.accessPoint;
+    if (!ap) return;
+    ap.enforcer.on('event', (event) => {
+      this.deps.log(event.action === 'error' ? 'warning' : 'info', `enforcement: ${JSON.stringify(event)}`);
+      this.deps.publisher?.publishEvent(event);
+    });
+    ap.finder.on('change', (state) => {
+      this.echoOnAp = state;
+      void ap.enforcer.setEchoAddress(state.ip);
+      this.deps.log('info', `echo: ${state.connected ? `connected ${state.mac} ${state.ip ?? '(no lease yet)'}` : 'not connected'}`);
+      this.refreshState(this.captureNowUs());
+    });
+    await ap.start();
   }
 
   /** The LED follows the box: critical unacknowledged, then fault, then warning, else monitoring. */
@@ -177,6 +211,7 @@ export class EarshotService {
     this.model.onJudgeEvent(event);
     if (event.type === 'alert') {
       store.recordAlert(event);
+      void this.deps.accessPoint?.enforcer.onAlert(event);
       log(event.severity === 'critical' ? 'error' : 'warning', `alert ${event.id} (${event.severity}): ${event.reason}`);
       this.showLed();
       publisher?.publishState(this.model.snapshot());
@@ -192,11 +227,13 @@ export class EarshotService {
     if (command.type === 'acknowledge') {
       const ids = this.model.acknowledge();
       this.deps.store.acknowledge(ids);
+      for (const id of ids) void this.deps.accessPoint?.enforcer.onAcknowledge(id);
       this.deps.log('info', `acknowledged ${ids.length} alert${ids.length === 1 ? '' : 's'}`);
       this.showLed();
     } else {
       const mode: EnforcementMode = command.on ? 'block-when-muted' : 'alert';
       this.model.setEnforcement(mode);
+      void this.deps.accessPoint?.enforcer.setMode(mode);
       this.deps.log('info', `enforcement: ${mode}`);
     }
     this.deps.publisher?.publishState(this.model.snapshot());
@@ -209,6 +246,7 @@ export class EarshotService {
     notifier.stopping();
     clearInterval(this.housekeeping);
     await this.deps.micSensor?.sensor.stop().catch(() => undefined);
+    this.deps.accessPoint?.stop();
     this.analysis?.finish();
     this.refreshState(this.lastFrameUs);
     await store.flush();

@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../input-error.js';
+import { checkApSection, checkEnforcementSection } from '../ap/config.js';
 import { CONFIG_DEFAULTS, CONFIG_SCHEMA, type ServiceConfig } from './config-schema.js';
 
 export class ConfigError extends InputError {
@@ -135,6 +136,13 @@ export function resolveConfig(raw: Json, file: string, env: Record<string, strin
     const variable = fromEnvironment.get(first.field);
     throw new ConfigError(variable ? `environment ${variable}` : file, first.field, first.problem + more);
   }
+  const ap = config.ap === undefined ? undefined : checkApSection(config.ap);
+  const enforcement = checkEnforcementSection(config.enforcement);
+  const issues = [...(ap && !ap.ok ? ap.issues : []), ...(!enforcement.ok ? enforcement.issues : [])];
+  if (issues.length > 0) {
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+    throw new ConfigError(file, issues[0].path, issues[0].message + more);
+  }
   const capture = { ...(config.capture as Json | undefined) };
   if (capture.file !== undefined && capture.interface !== undefined) {
     throw new ConfigError(file, 'capture', 'expected either interface (live) or file (replay), not both');
@@ -148,7 +156,8 @@ export function resolveConfig(raw: Json, file: string, env: Record<string, strin
     mqtt: { ...CONFIG_DEFAULTS.mqtt, ...(config.mqtt as Json | undefined) },
     state: { ...CONFIG_DEFAULTS.state, ...(config.state as Json | undefined) },
     judge: { ...CONFIG_DEFAULTS.judge, ...(config.judge as Json | undefined) },
-    enforcement: { ...CONFIG_DEFAULTS.enforcement, ...(config.enforcement as Json | undefined) },
+    enforcement: enforcement.ok ? enforcement.value : undefined,
+    ...(ap?.ok ? { ap: ap.value } : {}),
   } as ServiceConfig;
 }
 

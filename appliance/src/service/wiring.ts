@@ -13,11 +13,19 @@ import { loadModelFile, shippedModelPath } from '../classify/model-file.js';
 import { PacketClassifier } from '../classify/packet-classifier.js';
 import type { ServiceConfig } from './config-schema.js';
 import { ConfigError } from './load-config.js';
-import { EarshotService } from './earshot-service.js';
+import { EarshotService, type AccessPoint } from './earshot-service.js';
 import { MqttPublisher } from './mqtt-publisher.js';
 import { createNotifier } from './sd-notify.js';
 import type { Logger } from './service-log.js';
 import { StateStore } from './state-store.js';
+import { join } from 'node:path';
+import type { ApConfig } from '../ap/config.js';
+import { openPythonBridge } from '../ap/ctrl-bridge.js';
+import { EchoFinder } from '../ap/echo-finder.js';
+import { Enforcer } from '../ap/enforcer.js';
+import { HostapdMonitor } from '../ap/hostapd-ctrl.js';
+import { LeaseWatcher } from '../ap/lease-watcher.js';
+import { commandNftRunner } from '../ap/nft-runner.js';
 import { readFile } from 'node:fs/promises';
 import { LiveMicTimeline } from '../../../gpio/live-mic-timeline.js';
 import { parseLedConfig, parseMicSensorConfig } from '../../../gpio/sensor-config.js';
@@ -63,6 +71,7 @@ export async function createService(options: WiringOptions): Promise<EarshotServ
     classifier,
     micSensor: live ? { sensor: live.sensor, onReading: (reading) => live.timeline.push(reading) } : undefined,
     led,
+    accessPoint: config.ap ? accessPoint(config.ap, config) : undefined,
     onJudgeEvent: options.onJudgeEvent,
   });
 }
@@ -102,6 +111,30 @@ function loadClassifier(config: ServiceConfig, log: Logger): PacketClassifier | 
     log('warning', `model: ${(error as Error).message}; reporting the labelling rules' classes instead`);
     return undefined;
   }
+}
+
+/** hostapd's control interface and dnsmasq's leases find the Echo; nftables blocks its leaks. */
+function accessPoint(ap: ApConfig, config: ServiceConfig): AccessPoint {
+  const enforcer = new Enforcer(config.enforcement, commandNftRunner());
+  const finder = new EchoFinder({ echoMac: ap.echo?.mac });
+  const monitor = new HostapdMonitor({ open: () => openPythonBridge(join(ap.ctrl_interface, ap.interface)) });
+  monitor.on('attached', (stations) => finder.setStations(stations));
+  monitor.on('event', (event) => finder.handleEvent(event));
+  const leases = new LeaseWatcher(ap.lan.lease_file, (list) => finder.setLeases(list));
+  return {
+    enforcer,
+    finder,
+    start: async () => {
+      await enforcer.start();
+      monitor.start();
+      leases.start();
+    },
+    stop: () => {
+      enforcer.stop();
+      monitor.stop();
+      leases.stop();
+    },
+  };
 }
 
 /** The box's MAC for its default id: the first non-internal interface with one. */
