@@ -4,7 +4,7 @@ NODE_BIN := node_modules/.bin
 APT_PACKAGES := libpcap-dev tshark iproute2 ethtool openssl make g++ python3 hostapd dnsmasq-base nftables mosquitto
 TEST_FILES = $(shell find test -name '*.test.ts' | sort)
 
-.PHONY: deps apt-deps build typecheck test unit demo bench fuzz clean model report
+.PHONY: deps apt-deps build typecheck test unit demo bench fuzz clean model report sim-report
 
 # apt is skipped when everything is already there, so repeat runs are quick and work offline.
 apt-deps:
@@ -31,7 +31,7 @@ typecheck: deps
 
 # Node 20 runs zero .ts tests when given a directory, so the files are listed explicitly.
 test: deps typecheck
-	node --import tsx --test --test-reporter=spec --test-concurrency=1 $(TEST_FILES)
+	node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=300000 $(TEST_FILES)
 
 unit: deps
 	node --import tsx --test --test-reporter=spec $(shell find test/unit -name '*.test.ts' | sort)
@@ -52,6 +52,10 @@ model: deps
 
 report: deps
 	node --import tsx appliance/src/cli/bin.ts train-report ../shared/data/paper-dataset -o models/REPORT.md
+
+# The simulator's realism report (docs/simulator.md) against the paper's data and the real captures.
+sim-report: deps
+	node --import tsx appliance/src/cli/bin.ts simulate --report
 
 fuzz: deps
 	EARSHOT_FUZZ_FRAMES=1000000 node --import tsx --test test/unit/decode-fuzz.test.ts

@@ -42,6 +42,8 @@ export class LiveEcho {
   private avsFlow: LiveFlow | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sockets = new Set<Socket>();
+  /** Activities still running; the run waits for them (a while) before its end marker. */
+  private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly config: EchoConfig,
@@ -61,16 +63,22 @@ export class LiveEcho {
     this.at(t0 + 4 * S, () => void this.connectMetrics(t0 + 4 * S));
     this.at(t0 + 6 * S, () => void this.connectSpotifySync(t0 + 6 * S));
     this.at(t0 + 20 * S, () => this.rotate(t0 + 20 * S));
-    for (const action of plan.actions) this.at(action.atUs, () => void (action.kind === 'voice' ? this.voice(action) : this.music(action)).catch((e) => this.warn(e)));
+    for (const action of plan.actions) this.at(action.atUs, () => this.track(action.kind === 'voice' ? this.voice(action) : this.music(action)));
     this.report({ event: 'ready' });
     await new Promise<void>((resolve) => this.at(plan.endUs, resolve));
     for (const timer of this.timers) clearTimeout(timer);
+    await Promise.race([Promise.all(this.running), new Promise((resolve) => setTimeout(resolve, 15_000))]);
     const marker = createSocket('udp4');
     await new Promise<void>((resolve) => marker.send(Buffer.from(this.config.marker.hex, 'hex'), this.config.marker.port, this.config.marker.address, () => resolve()));
     marker.close();
     this.report({ event: 'done' });
     this.avs?.destroy();
     for (const socket of this.sockets) socket.destroy();
+  }
+
+  private track(activity: Promise<void>): void {
+    const tracked = activity.catch((e) => this.warn(e)).finally(() => this.running.delete(tracked));
+    this.running.add(tracked);
   }
 
   /** Runs `fn` at plan time `planUs`, on the scaled clock. */
@@ -108,12 +116,16 @@ export class LiveEcho {
     socket.close();
   }
 
-  private tls(host: string, address: string, alpn?: string[]): Promise<TLSSocket> {
-    const socket = tlsConnect({ host: address, port: PORTS.https, servername: host, ca: this.config.caPem, ALPNProtocols: alpn, checkServerIdentity: () => undefined, ...TLS_SETTINGS });
-    this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
-    socket.on('error', () => {});
-    return once(socket, 'secureConnect').then(() => socket);
+  /** TLS over a TCP socket of our own, so the connection can be dropped with a RST (resetAndDestroy needs the TCP handle). */
+  private async tls(host: string, address: string): Promise<{ secure: TLSSocket; tcp: Socket }> {
+    const tcp = tcpConnect({ host: address, port: PORTS.https });
+    this.sockets.add(tcp);
+    tcp.on('close', () => this.sockets.delete(tcp));
+    tcp.on('error', () => {});
+    const secure = tlsConnect({ socket: tcp, servername: host, ca: this.config.caPem, checkServerIdentity: () => undefined, ...TLS_SETTINGS });
+    secure.on('error', () => {});
+    await once(secure, 'secureConnect');
+    return { secure, tcp };
   }
 
   private flow(socket: Socket, address: string, port: number): LiveFlow {
@@ -186,8 +198,8 @@ export class LiveEcho {
 
   private async connectMetrics(t: number): Promise<void> {
     await this.lookup(HOSTS.metrics);
-    const socket = await this.tls(HOSTS.metrics, ADDRESSES.metrics);
-    const flow = this.flow(socket, ADDRESSES.metrics, PORTS.https);
+    const { secure: socket, tcp } = await this.tls(HOSTS.metrics, ADDRESSES.metrics);
+    const flow = this.flow(tcp, ADDRESSES.metrics, PORTS.https);
     const beat = (at: number): void => {
       if (!socket.destroyed) {
         socket.write(Buffer.alloc(4)); // a 28-byte record in AES-128-GCM
@@ -226,11 +238,12 @@ export class LiveEcho {
     const closeAfter = this.r.uniform(3, 40) * S;
     void (async () => {
       await this.lookup(host);
-      const socket = await this.tls(host, address);
+      const { secure, tcp } = await this.tls(host, address);
       const startUs = nowUs();
-      for (const size of [270, ...Array.from({ length: this.r.int(1, 6) }, () => (this.r.chance(0.5) ? 1380 : this.r.int(30, 700)))]) socket.write(Buffer.alloc(size));
-      this.report({ event: 'episode', kind: 'telemetry', flow: this.flow(socket, address, PORTS.https), startUs, endUs: nowUs() });
-      this.at(t + closeAfter, () => (this.r.chance(0.3) ? socket.resetAndDestroy() : socket.end()));
+      for (const size of [270, ...Array.from({ length: this.r.int(1, 6) }, () => (this.r.chance(0.5) ? 1380 : this.r.int(30, 700)))]) secure.write(Buffer.alloc(size));
+      this.report({ event: 'episode', kind: 'telemetry', flow: this.flow(tcp, address, PORTS.https), startUs, endUs: nowUs() });
+      const reset = this.r.chance(0.3);
+      this.at(t + closeAfter, () => (reset ? !tcp.destroyed && tcp.resetAndDestroy() : secure.end()));
     })().catch((e) => this.warn(e));
     const next = t + this.r.uniform(TIMING.rotationMinUs, TIMING.rotationMaxUs);
     this.at(next, () => this.rotate(next));
@@ -244,17 +257,21 @@ export class LiveEcho {
       for (let t = action.atUs; t < action.endUs; t += this.r.uniform(8, 14) * S) {
         await sleepUntil(this.runStartUs + this.clock.wallUs(t));
         const address = this.r.pick(ADDRESSES.amazonMusic);
-        const socket = await this.tls(HOSTS.amazonMusic, address);
-        flows.push(this.flow(socket, address, PORTS.https));
         const size = this.r.int(350, 700) * 1024;
-        socket.write(`GET /segment?bytes=${size} HTTP/1.1\r\nHost: ${HOSTS.amazonMusic}\r\n\r\n`);
-        let received = 0;
-        await new Promise<void>((resolve) => {
-          socket.on('data', (chunk: Buffer) => (received += chunk.length) >= size && resolve());
-          socket.once('close', () => resolve());
-        });
-        downloadBytes += received;
-        if (!socket.destroyed) socket.resetAndDestroy(); // the paper's Echo drops CDN connections with RSTs
+        try {
+          const { secure, tcp } = await this.tls(HOSTS.amazonMusic, address);
+          flows.push(this.flow(tcp, address, PORTS.https));
+          secure.write(`GET /segment?bytes=${size} HTTP/1.1\r\nHost: ${HOSTS.amazonMusic}\r\n\r\n`);
+          let received = 0;
+          await new Promise<void>((resolve) => {
+            secure.on('data', (chunk: Buffer) => (received += chunk.length) >= size && resolve());
+            secure.once('close', () => resolve());
+          });
+          downloadBytes += received;
+          if (!tcp.destroyed) tcp.resetAndDestroy(); // the paper's Echo drops CDN connections with RSTs
+        } catch (error) {
+          this.warn(error);
+        }
       }
     } else {
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });

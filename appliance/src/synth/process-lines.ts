@@ -40,7 +40,7 @@ export class JsonLines {
       const check = (): void => {
         const found = this.events.find((e) => e.event === event);
         if (found) return done(() => resolve(found));
-        if (this.exited) done(() => reject(new Error(`live ${this.name} ${this.exited} before '${event}': ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`)));
+        if (this.exited) done(() => reject(new Error(`live ${this.name} ${this.exited} before '${event}': ${this.problem()}`)));
       };
       const timer = setTimeout(() => done(() => reject(new Error(`live ${this.name}: no '${event}' within ${Math.round(timeoutMs / 1000)} s`))), timeoutMs);
       const done = (settle: () => void): void => {
@@ -51,6 +51,12 @@ export class JsonLines {
       this.waiters.add(check);
       check();
     });
+  }
+
+  /** The error line of what the child printed on stderr (a stack trace's first line), else its last line. */
+  problem(): string {
+    const lines = this.stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    return lines.find((l) => /^(live \w+: )?\w*Error\b/.test(l)) ?? lines[lines.length - 1] ?? 'no message';
   }
 
   private notify(): void {

@@ -13,6 +13,7 @@ import { TcpFlag } from '../decode/types.js';
 import type { EventQueue } from './event-queue.js';
 import { concat, tcpFrame, timestampOptions, type Endpoint } from './frame-builder.js';
 import type { SeededRandom } from './seeded-random.js';
+import { newSide, sackOption, synOptionsFor, type Segment, type Side } from './tcp-side.js';
 
 export type CaptureSink = (timeUs: number, frame: Uint8Array) => void;
 
@@ -51,47 +52,6 @@ export interface SendOptions {
   push?: boolean;
 }
 
-interface Segment {
-  seq: number;
-  ack: number;
-  flags: number;
-  length: number;
-  payload: Uint8Array | undefined;
-  tsVal: number;
-  onEchoSegment: SendOptions['onEchoSegment'];
-}
-
-interface Side {
-  readonly endpoint: Endpoint;
-  readonly isEcho: boolean;
-  readonly iss: number;
-  readonly mss: number;
-  readonly window: number;
-  readonly ttl: number;
-  readonly lossRate: number;
-  ipId: number;
-  tsOffset: number;
-  tsRecent: number;
-  /** Relative sequence numbers: 0 is the SYN. */
-  sndNxt: number;
-  sndUna: number;
-  /** The next sequence number a new write starts at (writes are scheduled ahead of sending). */
-  writeSeq: number;
-  /** When this side's transmitter is free again. */
-  busyUntilUs: number;
-  rcvNxt: number;
-  unackedSegments: number;
-  delayedAckPending: boolean;
-  quickAcks: number;
-  outOfOrder: [number, number][];
-  dupAcks: number;
-  lost: Map<number, Segment>;
-  waiters: { seq: number; run: () => void }[];
-  closed: boolean;
-  /** The Echo dropped the connection with a RST: anything that still arrives gets a RST back. */
-  resetSent: boolean;
-}
-
 const DELAYED_ACK_US = 40_000;
 const MIN_RTO_US = 200_000;
 
@@ -116,32 +76,7 @@ export class TcpSession {
     readonly options: TcpSessionOptions,
   ) {
     const r = ctx.random;
-    const side = (endpoint: Endpoint, isEcho: boolean, mss: number, window: number, ttl: number, lossRate: number): Side => ({
-      endpoint,
-      isEcho,
-      iss: r.uint32(),
-      mss,
-      window,
-      ttl,
-      lossRate,
-      ipId: r.int(0, 0xffff),
-      tsOffset: r.uint32(),
-      tsRecent: 0,
-      sndNxt: 0,
-      sndUna: 0,
-      writeSeq: 1,
-      busyUntilUs: 0,
-      rcvNxt: 0,
-      unackedSegments: 0,
-      delayedAckPending: false,
-      quickAcks: 16,
-      outOfOrder: [],
-      dupAcks: 0,
-      lost: new Map(),
-      waiters: [],
-      closed: false,
-      resetSent: false,
-    });
+    const side = (endpoint: Endpoint, isEcho: boolean, mss: number, window: number, ttl: number, lossRate: number): Side => newSide(r, { endpoint, isEcho, mss, window, ttl, lossRate });
     const ts = options.timestamps;
     this.echo = side(options.echo, true, options.echoMss ?? 1440, 2000, 64, options.echoLossRate ?? 0);
     this.server = side(options.server, false, options.serverMss ?? (ts ? 1448 : 1460), 1050, options.serverTtl ?? 236, options.serverLossRate ?? 0);
@@ -275,7 +210,7 @@ export class TcpSession {
     }
     const isSyn = (segment.flags & TcpFlag.SYN) !== 0;
     let options: Uint8Array | undefined;
-    if (isSyn) options = this.synOptions(from, segment.tsVal);
+    if (isSyn) options = synOptionsFor(from, this.peer(from), this.options.timestamps, segment.tsVal);
     else if (!bare && this.options.timestamps) options = timestampOptions(segment.tsVal, from.tsRecent);
     if (sack && sack.length > 0) options = concat(options ?? new Uint8Array(0), sackOption(sack.map(([a, b]) => [(to.iss + a) >>> 0, (to.iss + b) >>> 0])));
     const frame = tcpFrame({
@@ -305,28 +240,6 @@ export class TcpSession {
         this.deliver(to, segment);
       });
     }
-  }
-
-  /**
-   * The Echo always offers timestamps (its SYN is a 74-byte frame in the paper); a server that
-   * does not want them leaves them out of its SYN-ACK. Each MSS makes the peer's segments the
-   * sizes the paper saw (1440 bytes of payload from the Echo either way).
-   */
-  private synOptions(from: Side, tsVal: number): Uint8Array {
-    const peer = this.peer(from);
-    const ts = from.isEcho || this.options.timestamps;
-    const announcedMss = peer.mss + (this.options.timestamps ? 12 : 0);
-    const out = new Uint8Array(ts ? 20 : 12);
-    const view = new DataView(out.buffer);
-    if (ts) {
-      out.set([2, 4, announcedMss >> 8, announcedMss & 0xff, 4, 2, 8, 10]);
-      view.setUint32(8, tsVal);
-      view.setUint32(12, from.isEcho ? 0 : from.tsRecent);
-      out.set([1, 3, 3, from.isEcho ? 7 : 9], 16);
-    } else {
-      out.set([2, 4, announcedMss >> 8, announcedMss & 0xff, 1, 1, 4, 2, 1, 3, 3, 9]);
-    }
-    return out;
   }
 
   private deliver(to: Side, segment: Segment): void {
@@ -443,16 +356,4 @@ export class TcpSession {
       side.closed = true;
     });
   }
-}
-
-/** NOP, NOP, then a SACK option with up to three blocks (absolute sequence numbers). */
-function sackOption(blocks: [number, number][]): Uint8Array {
-  const out = new Uint8Array(4 + 8 * blocks.length);
-  const view = new DataView(out.buffer);
-  out.set([1, 1, 5, 2 + 8 * blocks.length]);
-  blocks.forEach(([left, right], i) => {
-    view.setUint32(4 + 8 * i, left >>> 0);
-    view.setUint32(8 + 8 * i, right >>> 0);
-  });
-  return out;
 }

@@ -1,0 +1,80 @@
+// Scenario plans: what the person near the Echo does and when, and the mic timeline that goes with
+// it, before any packet exists.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MicTimeline } from '../../appliance/src/mic/mic-timeline.js';
+import { REQUESTS } from '../../appliance/src/synth/echo-profile.js';
+import { buildPlan, parseScenarioList, SCENARIOS, type ScenarioName, type VoiceAction } from '../../appliance/src/synth/scenario-plan.js';
+import { expectedVerdict } from '../../appliance/src/synth/sim-truth.js';
+
+const START = Date.UTC(2026, 0, 15, 12) * 1000;
+const plan = (name: ScenarioName, seed = 1, durationS?: number) => buildPlan([name], { seed, startUs: START, durationS });
+const voices = (p: ReturnType<typeof plan>): VoiceAction[] => p.actions.filter((a): a is VoiceAction => a.kind === 'voice');
+
+test('every scenario builds a plan whose mic timeline starts when it starts and never goes back in time', () => {
+  for (const name of SCENARIOS) {
+    const p = plan(name);
+    assert.equal(p.mic[0].timeUs, START, name);
+    assert.ok(p.endUs > p.startUs, name);
+    for (let i = 1; i < p.mic.length; i++) assert.ok(p.mic[i].timeUs > p.mic[i - 1].timeUs, `${name}: mic row ${i}`);
+  }
+});
+
+test("the conversation asks the paper's four requests in turn, listening from the wake word until after the answer", () => {
+  const p = plan('conversation');
+  const requests = voices(p);
+  assert.ok(requests.length >= 16, `only ${requests.length} requests in 12 minutes`);
+  assert.deepEqual(requests.slice(0, 4).map((r) => r.utterance), REQUESTS.map((r) => r.utterance));
+  const mic = new MicTimeline(p.mic);
+  for (const r of requests) {
+    assert.equal(mic.stateAt(r.atUs), 'listening');
+    assert.equal(mic.stateAt(r.atUs + r.speechUs), 'listening', 'still listening when the upload ends');
+    assert.ok(r.speechUs >= 2e6 && r.speechUs <= 8e6, `a request streams ${r.speechUs / 1e6} s of audio`);
+    assert.ok(r.answerUs > 0 && r.followUps >= 3);
+  }
+});
+
+test('each leak happens in the mic state that makes it critical or a warning, with no answer', () => {
+  const cases: [ScenarioName, string, string, string][] = [
+    ['muted-upload', 'muted_upload', 'lpcm', 'critical'],
+    ['misactivation', 'misactivation', 'opus', 'warning'],
+    ['slow-leak', 'slow_leak', 'opus', 'critical'],
+  ];
+  for (const [name, purpose, codec, verdict] of cases) {
+    const p = plan(name);
+    const [leak] = voices(p);
+    assert.equal(leak.purpose, purpose);
+    assert.equal(leak.codec, codec);
+    assert.equal(leak.answerUs, 0);
+    const context = new MicTimeline(p.mic).contextAt(leak.atUs, 30e6);
+    assert.equal(expectedVerdict(purpose as 'muted_upload', context), verdict, name);
+    assert.ok(p.quiet.some(([a, b]) => a < leak.atUs && b > leak.atUs + leak.speechUs), 'background uploads keep away from the leak');
+  }
+  const slow = voices(plan('slow-leak'))[0];
+  assert.ok(slow.speechUs >= 5.5e6 && slow.speechUs <= 6.5e6, 'the slow leak lasts about 6 s');
+});
+
+test("'all' visits every scenario, lasts hours, and puts each leak in its own mic state", () => {
+  const p = plan('all');
+  const visited = new Set(p.segments.map((s) => s.scenario));
+  for (const name of SCENARIOS.filter((n) => n !== 'all' && n !== 'streaming')) assert.ok(visited.has(name), `${name} missing`);
+  assert.ok(p.endUs - p.startUs > 3 * 3600e6);
+  const mic = new MicTimeline(p.mic);
+  const leaks = voices(p).filter((v) => v.purpose !== 'command');
+  assert.deepEqual(leaks.map((l) => `${l.purpose}:${mic.stateAt(l.atUs)}`), ['misactivation:idle', 'muted_upload:muted', 'slow_leak:muted']);
+  assert.equal(p.actions.filter((a) => a.kind === 'music').length, 2);
+});
+
+test('the same seed gives the same plan and another seed a different one', () => {
+  assert.deepEqual(plan('conversation', 7), plan('conversation', 7));
+  assert.notDeepEqual(voices(plan('conversation', 7)).map((v) => v.speechUs), voices(plan('conversation', 8)).map((v) => v.speechUs));
+});
+
+test('scenario lists accept names joined by commas, but not unknown names or all with others', () => {
+  assert.deepEqual(parseScenarioList('muted,slow-leak'), ['muted', 'slow-leak']);
+  assert.equal(parseScenarioList('muted,loud'), undefined);
+  assert.equal(parseScenarioList('all,muted'), undefined);
+  const p = buildPlan(parseScenarioList('muted-upload,misactivation')!, { seed: 1, startUs: START, durationS: 60 });
+  assert.deepEqual(p.segments.map((s) => s.scenario), ['muted-upload', 'idle', 'misactivation']);
+});
