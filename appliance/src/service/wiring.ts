@@ -7,7 +7,8 @@ import { LiveSource } from '../capture/live-source.js';
 import type { PacketSource } from '../capture/packet-source.js';
 import type { JudgeEvent } from '../judge/judge-events.js';
 import type { MicStateSource } from '../mic/mic-state.js';
-import { parseMicTimeline } from '../mic/mic-timeline.js';
+import { WatchedMicTimeline } from '../mic/watched-timeline.js';
+import { existsSync } from 'node:fs';
 import { EARSHOT_VERSION, RULES_MODEL_VERSION } from '../version.js';
 import { loadModelFile, shippedModelPath } from '../classify/model-file.js';
 import { PacketClassifier } from '../classify/packet-classifier.js';
@@ -26,7 +27,6 @@ import { Enforcer } from '../ap/enforcer.js';
 import { HostapdMonitor } from '../ap/hostapd-ctrl.js';
 import { LeaseWatcher } from '../ap/lease-watcher.js';
 import { commandNftRunner } from '../ap/nft-runner.js';
-import { readFile } from 'node:fs/promises';
 import { LiveMicTimeline } from '../../../gpio/live-mic-timeline.js';
 import { parseLedConfig, parseMicSensorConfig } from '../../../gpio/sensor-config.js';
 import { createMicSensor, createStatusLed } from '../../../gpio/sensor-factory.js';
@@ -45,7 +45,7 @@ export async function createService(options: WiringOptions): Promise<EarshotServ
     ? new FileSource(config.capture.file, { pace: config.capture.pace, speed: config.capture.speed })
     : new LiveSource(config.capture.interface!, { bufferSize: config.capture.buffer_mb * 1024 * 1024 });
   const live = await liveSensor(config, configFile);
-  const mic = live?.timeline ?? (await micSource(config, configFile));
+  const mic = live?.timeline ?? micSource(config, configFile, log);
   const led = config.led ? createStatusLed(parseLedConfig(config.led, configFile)) : undefined;
   const publisher = config.mqtt.url
     ? new MqttPublisher({
@@ -76,17 +76,11 @@ export async function createService(options: WiringOptions): Promise<EarshotServ
   });
 }
 
-async function micSource(config: ServiceConfig, configFile: string): Promise<MicStateSource | undefined> {
-  if (config.mic.timeline) {
-    let text: string;
-    try {
-      text = await readFile(config.mic.timeline, 'utf8');
-    } catch {
-      throw new ConfigError(configFile, 'mic.timeline', `cannot read '${config.mic.timeline}'`);
-    }
-    return parseMicTimeline(text, config.mic.timeline);
-  }
-  return undefined;
+/** A timeline file, followed as it grows. */
+function micSource(config: ServiceConfig, configFile: string, log: Logger): MicStateSource | undefined {
+  if (!config.mic.timeline) return undefined;
+  if (!existsSync(config.mic.timeline)) throw new ConfigError(configFile, 'mic.timeline', `cannot read '${config.mic.timeline}'`);
+  return new WatchedMicTimeline(config.mic.timeline, (line) => log('warning', line));
 }
 
 /** A ring sensor (GPIO wire or colour sensor) feeding a live timeline, when the config has one. */
