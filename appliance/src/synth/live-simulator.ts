@@ -30,6 +30,12 @@ export interface LiveRunOptions {
   capturePath: string;
   names: { capture: string; mic: string };
   progress: (message: string) => void;
+  /** Once the box captures and the cloud listens, before the Echo starts: e.g. to run earshot in the box. */
+  onBoxReady?: (box: { namespace: string; lanInterface: string }) => Promise<void>;
+  /** Each event the fake Echo reports (mic changes, episodes), as it happens. */
+  onEchoEvent?: (event: Record<string, unknown>) => void;
+  /** After the Echo is done, before the namespaces go: stop what onBoxReady started. */
+  beforeTeardown?: () => Promise<void>;
 }
 
 export interface LiveRunResult {
@@ -78,12 +84,15 @@ export class LiveSimulation {
     await capture.waitFor('capturing', STARTUP_TIMEOUT_MS);
     const cloudRole = start(cloud, 'cloud', { certPem: credentials.certPem, keyPem: credentials.keyPem, dnsAddress: DNS_ADDRESS });
     await cloudRole.waitFor('listening', STARTUP_TIMEOUT_MS);
+    await options.onBoxReady?.({ namespace: box, lanInterface: 'lan0' });
     const clock = new ScaledClock(plan, options.timeScale);
     const echoRole = start(echo, 'echo', { plan, timeScale: options.timeScale, caPem: credentials.certPem, dnsAddress: DNS_ADDRESS, marker: { hex: marker, address: LAB_ADDRESSES.cloud, port: 9 } });
+    if (options.onEchoEvent) echoRole.onEvent = options.onEchoEvent;
     await echoRole.waitFor('ready', STARTUP_TIMEOUT_MS);
     options.progress(`running in namespaces ${echo}, ${box}, ${cloud} (processes ${this.lab.childPids.join(', ')}); about ${Math.ceil(clock.totalWallUs / 1e6)} s`);
     await echoRole.waitFor('done', clock.totalWallUs / 1000 + 120_000);
     const captured = await capture.waitFor('captured', STARTUP_TIMEOUT_MS);
+    await options.beforeTeardown?.();
     await this.lab.remove();
 
     const frames: CapturedFrame[] = [];

@@ -5,6 +5,8 @@ import type { ChildProcess } from 'node:child_process';
 
 export class JsonLines {
   readonly events: Record<string, unknown>[] = [];
+  /** Called with each event as it arrives (the live end-to-end test follows the Echo's mic). */
+  onEvent: (event: Record<string, unknown>) => void = () => {};
   stderr = '';
   private pending = '';
   private exited: string | undefined;
@@ -20,7 +22,9 @@ export class JsonLines {
       for (const line of parts) {
         if (!line.startsWith('{')) continue;
         try {
-          this.events.push(JSON.parse(line) as Record<string, unknown>);
+          const event = JSON.parse(line) as Record<string, unknown>;
+          this.events.push(event);
+          this.onEvent(event);
         } catch {
           // a line cut by a crash: the exit reports the problem
         }

@@ -1,0 +1,151 @@
+// The whole box, live: the simulator's fake Echo and fake cloud talk real TLS through a box
+// namespace, where `earshot run` captures on the LAN veth with the mic timeline fed from the
+// scenario as it happens, and publishes to a real Mosquitto in the same namespace. Everything
+// runs in namespaces this test makes (through the simulator) and is gone afterwards.
+
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { LiveSimulation } from '../../appliance/src/synth/live-simulator.js';
+import { liveUnavailableReason } from '../../appliance/src/synth/netns-lab.js';
+import { buildPlan } from '../../appliance/src/synth/scenario-plan.js';
+import { REPO_ROOT } from '../support/shared-data.js';
+
+const mosquittoMissing = spawnSync('mosquitto', ['-h']).error ? 'mosquitto is not installed' : undefined;
+const skip = liveUnavailableReason() ?? mosquittoMissing;
+if (skip) console.log(`skipping the live end-to-end test: ${skip}`);
+
+/** Collects a child's stdout lines and resolves waits on them: events, never sleeps. */
+class Lines {
+  readonly lines: string[] = [];
+  private pending = '';
+  private readonly waiters = new Set<() => void>();
+  constructor(readonly child: ChildProcess) {
+    child.stdout!.setEncoding('utf8').on('data', (data: string) => {
+      const parts = (this.pending + data).split('\n');
+      this.pending = parts.pop() ?? '';
+      this.lines.push(...parts);
+      this.notify();
+    });
+    child.stderr!.setEncoding('utf8').on('data', (data: string) => {
+      this.lines.push(...data.split('\n').map((l) => `stderr: ${l}`));
+      this.notify();
+    });
+  }
+  private notify(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  waitFor(match: (line: string) => boolean, timeoutMs: number, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (!this.lines.some(match)) return;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got:\n${this.lines.slice(-15).join('\n')}`));
+      }, timeoutMs);
+      this.waiters.add(check);
+      check();
+    });
+  }
+}
+
+function inNamespace(ns: string, command: string, args: string[]): Lines {
+  return new Lines(spawn('ip', ['netns', 'exec', ns, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+async function stop(lines: Lines | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  const child = lines?.child;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+describe('the whole box, live', { skip, timeout: 180_000 }, () => {
+  test('a muted upload over real TLS is a critical alert on MQTT within a second, heartbeats raise nothing, discovery is retained and the capture drops nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'earshot-e2e-'));
+    const micFile = join(dir, 'mic.csv');
+    writeFileSync(micFile, 'time,state\n');
+    const config = join(dir, 'earshot.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ id: 'e2e', capture: { interface: 'lan0' }, device: { ip: '192.0.2.10' }, mic: { timeline: micFile }, mqtt: { url: 'mqtt://127.0.0.1:1883' }, state: { path: join(dir, 'state.json') } }),
+    );
+    writeFileSync(join(dir, 'mosquitto.conf'), 'listener 1883 127.0.0.1\nallow_anonymous true\nlog_dest stderr\n');
+    let broker: Lines | undefined;
+    let subscriber: Lines | undefined;
+    let service: Lines | undefined;
+    let retained: Lines | undefined;
+    let box = '';
+    const simulation = new LiveSimulation();
+    try {
+      const plan = buildPlan(['muted-upload'], { seed: 5, startUs: Date.now() * 1000, durationS: 45 });
+      const result = await simulation.run({
+        plan,
+        timeScale: 20,
+        capturePath: join(dir, 'capture.pcap'),
+        names: { capture: 'capture.pcap', mic: 'mic.csv' },
+        progress: () => {},
+        onBoxReady: async ({ namespace }) => {
+          box = namespace;
+          broker = inNamespace(namespace, 'mosquitto', ['-c', join(dir, 'mosquitto.conf')]);
+          await broker.waitFor((l) => /mosquitto version \S+ running/.test(l), 15_000, 'mosquitto');
+          subscriber = inNamespace(namespace, 'mosquitto_sub', ['-h', '127.0.0.1', '-p', '1883', '-F', '%r %t %p', '-t', 'earshot/#', '-t', 'homeassistant/#']);
+          service = inNamespace(namespace, process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'appliance/src/cli/bin.ts'), 'run', '--config', config]);
+          await service.waitFor((l) => l.includes('mqtt: connected'), 30_000, 'earshot run to connect');
+          await subscriber.waitFor((l) => l.includes('/config '), 15_000, 'discovery');
+        },
+        // The ring as the scenario drives it, written where the service follows it.
+        onEchoEvent: (event) => {
+          if (event.event === 'mic') appendFileSync(micFile, `${Math.round(Number(event.timeUs) / 1000)},${String(event.state)}\n`);
+        },
+        beforeTeardown: async () => {
+          await stop(service);
+          // A retained publish reaches a subscriber that is already there with the flag off (MQTT).
+          await subscriber!.waitFor((l) => / earshot\/e2e\/status offline$/.test(l), 10_000, 'offline on a clean stop');
+          // What a Home Assistant that starts now would get: the retained discovery and status.
+          retained = inNamespace(box, 'mosquitto_sub', ['-h', '127.0.0.1', '-p', '1883', '-F', '%r %t %p', '-C', '19', '-W', '10', '-t', 'homeassistant/+/earshot_e2e/+/config', '-t', 'earshot/e2e/status']);
+          await new Promise((resolve) => retained!.child.once('exit', resolve));
+          await stop(subscriber);
+          await stop(broker);
+        },
+      });
+      const truth = result.truth as { episodes: { alert: boolean; expected_verdict: string; start_us: number; dst: string }[] };
+      const alerting = truth.episodes.filter((e) => e.alert);
+      assert.equal(alerting.length, 1, 'the scenario has one muted upload');
+      const messages = subscriber!.lines.map((l) => /^([01]) (\S+) (.*)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
+      const alerts = messages.filter((m) => m[2] === 'earshot/e2e/alert').map((m) => JSON.parse(m[3]) as { type: string; severity: string; time: string; start: string; dst: string });
+      const raised = alerts.filter((a) => a.type === 'alert');
+      assert.equal(raised.length, 1, `exactly one alert (heartbeats raise nothing): ${JSON.stringify(raised)}`);
+      assert.equal(raised[0].severity, 'critical');
+      assert.equal(raised[0].dst, alerting[0].dst);
+      const startUs = Date.parse(raised[0].start) * 1000;
+      assert.ok(Math.abs(startUs - alerting[0].start_us) <= 500_000, 'the alert starts with the upload');
+      const latencyMs = Date.parse(raised[0].time) - Date.parse(raised[0].start);
+      console.log(`live alert latency (capture clock): ${latencyMs} ms`);
+      assert.ok(latencyMs <= 1000, `raised ${latencyMs} ms after the upload's first packet`);
+      const kept = retained!.lines.map((l) => /^([01]) (\S+) (.*)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
+      assert.equal(kept.filter((m) => m[2].endsWith('/config') && m[1] === '1').length, 18, 'every discovery config is retained');
+      assert.ok(kept.some((m) => m[2] === 'earshot/e2e/status' && m[1] === '1' && m[3] === 'offline'), 'offline is retained');
+      const lastState = JSON.parse(messages.filter((m) => m[2] === 'earshot/e2e/state').at(-1)![3]) as { capture_dropped: number; mic: string };
+      assert.equal(lastState.capture_dropped, 0);
+    } finally {
+      await stop(service, 'SIGKILL');
+      await stop(subscriber, 'SIGKILL');
+      await stop(broker, 'SIGKILL');
+      await stop(retained, 'SIGKILL');
+      await simulation.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
