@@ -1,22 +1,29 @@
-// `earshot demo`: the whole box on this machine. It generates an Echo's day (a wanted command,
-// an upload while muted, a misactivation) with its mic timeline, runs the real service on it at
-// a compressed pace with a live view, publishes to MQTT when given a broker, and ends with a
-// summary. No broker, no hardware and no network are needed.
+// `earshot demo`: the whole box on this machine. The simulator makes part of an Echo's day (the
+// paper's four example requests, Spotify, an upload while muted, a misactivation and a slow leak)
+// with its mic timeline; the real service runs on it at a compressed pace with a live view,
+// publishes to MQTT when given a broker, and ends with a summary. No broker, no hardware and no
+// network are needed.
 
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { summaryEvent } from '../pipeline/capture-run.js';
 import { resolveConfig } from '../service/load-config.js';
 import { createService } from '../service/wiring.js';
-import { demoSession, micTimelineCsv, sessionToPcap } from '../synth/echo-session.js';
+import { parseMicTimeline } from '../mic/mic-timeline.js';
+import { simulateCommand } from './simulate-command.js';
 import type { CliIo } from './cli-io.js';
 import { EXIT_OK } from './cli-io.js';
 import { DemoView } from './demo-view.js';
 import { formatReplaySummary } from './replay-report.js';
 
 export const DEMO_USAGE = 'demo [--mqtt URL] [--speed N] [--keep DIR]';
+
+/** The day the demo plays: about 35 minutes, each leak once, between ordinary use. */
+const DEMO_SCENARIOS = 'conversation,music-spotify,muted-upload,misactivation,slow-leak';
+/** How long the demo should take on the wall clock. */
+const DEMO_WALL_S = 30;
 
 /** Frames of the live view per second of wall time. */
 const VIEW_INTERVAL_MS = 100;
@@ -26,20 +33,21 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   const dir = values.keep ?? mkdtempSync(join(tmpdir(), 'earshot-demo-'));
   mkdirSync(dir, { recursive: true });
   try {
-    const session = demoSession();
-    const capture = join(dir, 'echo-demo.pcap');
-    const micFile = join(dir, 'echo-demo-mic.csv');
-    writeFileSync(capture, Buffer.concat(sessionToPcap(session)));
-    writeFileSync(micFile, micTimelineCsv(session.mic));
-    const first = session.frames[0].timeUs;
-    const spanS = (session.frames[session.frames.length - 1].timeUs - first) / 1e6;
-    const speed = values.speed === undefined ? Math.max(1, spanS / 20) : Number(values.speed);
+    let simulated = '';
+    const code = await simulateCommand(['--scenario', DEMO_SCENARIOS, '--seed', '7', '--start', '2026-01-15T08:00:00Z', '--out', dir], { stdout: () => {}, stderr: (t) => void (simulated += t) });
+    if (code !== EXIT_OK) throw new Error(`the simulator failed: ${simulated}`);
+    const capture = join(dir, 'capture.pcap');
+    const micFile = join(dir, 'mic.csv');
+    const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as { device: { ip: string }; capture: { start: string; end: string; frames: number } };
+    const micChanges = parseMicTimeline(readFileSync(micFile, 'utf8'), micFile).changes();
+    const spanS = (Date.parse(truth.capture.end) - Date.parse(truth.capture.start)) / 1000;
+    const speed = values.speed === undefined ? Math.max(1, spanS / DEMO_WALL_S) : Number(values.speed);
     const config = resolveConfig(
       {
         id: 'demo',
         capture: { file: capture, pace: 'recorded', speed },
         mic: { timeline: micFile },
-        device: { ip: session.echo.ip },
+        device: { ip: truth.device.ip },
         state: { path: join(dir, 'state.json') },
         ...(values.mqtt ? { mqtt: { url: values.mqtt } } : {}),
       },
@@ -47,8 +55,9 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
       {},
       'demo',
     );
-    const view = new DemoView(io.stdout, session.mic, process.stdout.isTTY === true);
-    io.stdout(`earshot demo: ${session.frames.length} frames of generated Echo traffic (${session.echo.ip}), ${Math.round(spanS / 60)} minutes played ${speed.toFixed(0)}x faster, ${values.mqtt ? `publishing to ${values.mqtt}` : 'no MQTT broker (give --mqtt URL to publish to Home Assistant)'}\n\n`);
+    const view = new DemoView(io.stdout, micChanges, process.stdout.isTTY === true);
+    io.stdout(`earshot demo: ${truth.capture.frames.toLocaleString('en-US')} frames of simulated Echo traffic (${truth.device.ip}): ${DEMO_SCENARIOS.replaceAll(',', ', ')}\n`);
+    io.stdout(`  ${Math.round(spanS / 60)} minutes played ${speed.toFixed(0)}x faster through the real service; ${values.mqtt ? `publishing to ${values.mqtt}` : 'no MQTT broker (give --mqtt URL to publish to Home Assistant)'}\n\n`);
     const service = await createService({
       config,
       configFile: 'demo options',
@@ -73,7 +82,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     const analysis = service.analysisResult!;
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const summary = summaryEvent({ pipeline: analysis.pipeline, judge: analysis.judge, source: service.source, wallSeconds, inputError: undefined });
-    io.stdout('\n' + formatReplaySummary(summary, `${session.mic.length} state changes from the generated timeline`, { title: 'earshot demo', paced: true }));
+    io.stdout('\n' + formatReplaySummary(summary, `${micChanges.length} state changes from the simulated ring`, { title: 'earshot demo', paced: true }));
     return EXIT_OK;
   } finally {
     if (values.keep === undefined) rmSync(dir, { recursive: true, force: true });
