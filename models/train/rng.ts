@@ -1,19 +1,12 @@
 // Seeded randomness for training and evaluation, so a model and a report are reproducible.
 // Not numpy's generator: the paper's `random_state=6` split cannot be reproduced row for row.
 
+import { mulberry32 } from '../../appliance/src/synth/seeded-random.js';
+
 export type Random = () => number;
 
-/** mulberry32: small, fast, and good enough for sampling rows (not for cryptography). */
-export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the simulator's): small, fast, and good enough for sampling rows (not for cryptography). */
+export const seededRandom = (seed: number): Random => mulberry32(seed);
 
 export const randomInt = (random: Random, n: number): number => Math.floor(random() * n);
 

@@ -21,20 +21,11 @@ import {
   withVlanTags,
   type Endpoint,
 } from '../../appliance/src/synth/frame-builder.js';
+import { mulberry32 } from '../../appliance/src/synth/seeded-random.js';
 
 const FRAMES = Number(process.env.EARSHOT_FUZZ_FRAMES ?? 100000);
 const SEED = Number(process.env.EARSHOT_FUZZ_SEED ?? 0x5eed);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const echo: Endpoint = { mac: '68:54:fd:0a:1b:2c', ip: '192.168.1.50', port: 49152 };
 const cloud: Endpoint = { mac: 'f0:9f:c2:00:00:01', ip: '52.94.233.10', port: 443 };

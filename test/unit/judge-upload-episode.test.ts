@@ -8,6 +8,7 @@ import {
   REANCHOR_GAP_US,
   UploadEpisode,
 } from '../../appliance/src/judge/upload-episode.js';
+import { mulberry32 } from '../../appliance/src/synth/seeded-random.js';
 
 /** 2022-01-15T12:57:32Z in microseconds. */
 const T0 = 1_642_251_452_000_000;
@@ -16,16 +17,6 @@ const MS = 1_000;
 const flowA: FlowTuple = { protocol: 'tcp', src: '192.0.2.10', srcPort: 40000, dst: '198.51.100.20', dstPort: 443 };
 const flowB: FlowTuple = { protocol: 'tcp', src: '192.0.2.10', srcPort: 40001, dst: '198.51.100.20', dstPort: 443 };
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An episode fed with packets at start + the given offsets (µs), each of the given size. */
 function episodeOf(offsetsUs: number[], sizes: number | number[], flow: FlowTuple = flowA): UploadEpisode {

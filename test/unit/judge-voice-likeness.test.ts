@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { FlowTuple } from '../../appliance/src/judge/judge-events.js';
 import { UploadEpisode } from '../../appliance/src/judge/upload-episode.js';
 import { assessVoiceLikeness, VOICE } from '../../appliance/src/judge/voice-likeness.js';
+import { mulberry32 } from '../../appliance/src/synth/seeded-random.js';
 
 /** 2022-01-15T12:57:32Z in microseconds. */
 const T0 = 1_642_251_452_000_000;
@@ -11,16 +12,6 @@ const S = 1_000_000;
 
 const flow: FlowTuple = { protocol: 'tcp', src: '192.0.2.10', srcPort: 40000, dst: '198.51.100.20', dstPort: 443 };
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An integer in [lo, hi], drawn from `random`. */
 const between = (random: () => number, lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));

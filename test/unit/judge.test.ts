@@ -4,6 +4,7 @@ import type { AlertEndEvent, AlertEvent, FlowTuple, JudgeEvent } from '../../app
 import { isoTime, Judge, NO_MIC_SENSOR, type JudgeOptions } from '../../appliance/src/judge/judge.js';
 import type { MicState } from '../../appliance/src/mic/mic-state.js';
 import { MicTimeline } from '../../appliance/src/mic/mic-timeline.js';
+import { mulberry32 } from '../../appliance/src/synth/seeded-random.js';
 
 /** 2022-01-15T12:57:32Z in microseconds. */
 const T0 = 1_642_251_452_000_000;
@@ -14,16 +15,6 @@ const flowTo = (dst = '198.51.100.20', srcPort = 40000, dstPort = 443): FlowTupl
 const FLOW = flowTo();
 const DST = '198.51.100.20:443';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Sent {
   timeUs: number;

@@ -2,21 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MicContext, MicState } from '../../appliance/src/mic/mic-state.js';
 import { MicTimeline, MicTimelineError, parseMicTimeline, parseTimestampUs, type MicChange } from '../../appliance/src/mic/mic-timeline.js';
+import { mulberry32 } from '../../appliance/src/synth/seeded-random.js';
 
 /** 2022-01-15T12:57:32Z in microseconds. */
 const BASE = 1_642_251_452_000_000;
 const S = 1_000_000;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Asserts that parsing throws a MicTimelineError with exactly this message and these fields. */
 function assertParseError(text: string, message: string, line: number, field: string): void {

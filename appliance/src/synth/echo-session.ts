@@ -8,6 +8,8 @@ import type { MicChange } from '../mic/mic-timeline.js';
 import { PcapBuilder } from '../capture/capture-writer.js';
 import type { Endpoint } from './frame-builder.js';
 import { TcpConversation } from './tcp-conversation.js';
+export { mulberry32 } from './seeded-random.js';
+import { mulberry32 } from './seeded-random.js';
 
 export interface TimedFrame {
   timeUs: number;
@@ -26,17 +28,6 @@ const MUSIC: Endpoint = { mac: '02:00:00:00:00:01', ip: '203.0.113.30', port: 44
 
 const S = 1_000_000;
 
-/** A small PRNG so generated captures are identical for the same seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Actions run in time order, so sequence numbers advance the way time does even when a heartbeat
