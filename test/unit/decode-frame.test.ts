@@ -20,9 +20,8 @@ import {
   withVlanTags,
   type Endpoint,
 } from '../../appliance/src/synth/frame-builder.js';
+import { cloud, echo } from '../support/decode-fixtures.js';
 
-const echo: Endpoint = { mac: '68:54:fd:0a:1b:2c', ip: '192.168.1.50', port: 49152 };
-const cloud: Endpoint = { mac: 'f0:9f:c2:00:00:01', ip: '52.94.233.10', port: 443 };
 const echo6: Endpoint = { mac: '68:54:fd:0a:1b:2c', ip: '2001:db8:0:1::50', port: 50000 };
 const cloud6: Endpoint = { mac: 'f0:9f:c2:00:00:01', ip: '2600:1f18:0:0:abcd:0:0:a', port: 443 };
 

@@ -21,14 +21,13 @@ import {
   withVlanTags,
   type Endpoint,
 } from '../../appliance/src/synth/frame-builder.js';
+import { cloud, echo } from '../support/decode-fixtures.js';
 import { mulberry32 } from '../../appliance/src/synth/seeded-random.js';
 
 const FRAMES = Number(process.env.EARSHOT_FUZZ_FRAMES ?? 100000);
 const SEED = Number(process.env.EARSHOT_FUZZ_SEED ?? 0x5eed);
 
 
-const echo: Endpoint = { mac: '68:54:fd:0a:1b:2c', ip: '192.168.1.50', port: 49152 };
-const cloud: Endpoint = { mac: 'f0:9f:c2:00:00:01', ip: '52.94.233.10', port: 443 };
 const echo6: Endpoint = { ...echo, ip: '2001:db8::50' };
 const cloud6: Endpoint = { ...cloud, ip: '2600:1f18:0:1::a' };
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
