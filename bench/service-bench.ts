@@ -24,7 +24,8 @@ async function measure(name: string, session: GeneratedSession): Promise<void> {
   const mqtt = { url: `mqtt://127.0.0.1:${await freePort()}` };
   writeFileSync(config, JSON.stringify({ id: 'bench', capture: { file: capture, pace: 'fast' }, device: { ip: session.echo.ip }, state: { path: join(dir, `${name}-state.json`) }, mqtt }));
   const started = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, [...nodeOptions.split(' ').filter(Boolean), join(root, 'dist/appliance/src/cli/bin.js'), 'run', '--config', config], { encoding: 'utf8' });
+  // Through NODE_OPTIONS, as the unit sets them: Node refuses some flags there, and so must the bench.
+  const run = spawnSync(process.execPath, [join(root, 'dist/appliance/src/cli/bin.js'), 'run', '--config', config], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: nodeOptions } });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (run.status !== 0) throw new Error(`service failed: ${run.stderr}${run.stdout}`);
   const stopped = /stopped after (\d+) frames; peak memory ([\d.]+) MB/.exec(run.stdout);
