@@ -3,15 +3,29 @@
 // a test) appends rows, and the judge sees them within a poll. A bad rewrite keeps the last good
 // timeline and is reported once.
 
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { MicContext, MicStateSource } from './mic-state.js';
 import { MicTimeline, parseMicTimeline } from './mic-timeline.js';
 
 const POLL_MS = 200;
 
+/** What identifies a version of the file; taken before each read, so a later write always differs. */
+function stampOf(path: string): string {
+  try {
+    const stat = statSync(path);
+    return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
+}
+
 export class WatchedMicTimeline implements MicStateSource {
   private timeline: MicTimeline;
   private lastProblem: string | undefined;
+  // Our own poll of a stamp taken at each read: fs.watchFile takes its baseline later, so a
+  // change made just after the first read could become that baseline and never be noticed.
+  private stamp: string;
+  private readonly timer: NodeJS.Timeout;
 
   /** Reads the file now (a bad file is the caller's error to report) and then follows it. */
   constructor(
@@ -20,8 +34,10 @@ export class WatchedMicTimeline implements MicStateSource {
     /** Called after each successful re-read (tests wait on it). */
     private readonly onReload: () => void = () => {},
   ) {
+    this.stamp = stampOf(path);
     this.timeline = parseMicTimeline(readFileSync(path, 'utf8'), path);
-    watchFile(path, { interval: POLL_MS, persistent: false }, () => this.reload());
+    this.timer = setInterval(() => this.poll(), POLL_MS);
+    this.timer.unref(); // the service has other handles; a timeline alone keeps nothing running
   }
 
   contextAt(timeUs: number, graceUs: number): MicContext {
@@ -33,7 +49,14 @@ export class WatchedMicTimeline implements MicStateSource {
   }
 
   close(): void {
-    unwatchFile(this.path);
+    clearInterval(this.timer);
+  }
+
+  private poll(): void {
+    const stamp = stampOf(this.path);
+    if (stamp === this.stamp) return;
+    this.stamp = stamp;
+    this.reload();
   }
 
   private reload(): void {
