@@ -58,7 +58,7 @@ describe('live capture of TLS between two network namespaces', { skip: skipReaso
     const node = (script: string, ...args: string[]): [string, string[]] => [process.execPath, ['--import', 'tsx', support(script), ...args]];
     const marker = randomBytes(16).toString('hex');
     const capturePath = join(dir, 'live.pcap');
-    const capture = lab.spawn(lab.a.ns, ...node('live-capture-child.ts', lab.a.iface, capturePath, marker, '60000'), { cwd: repoRoot });
+    const capture = lab.spawn(lab.a.ns, ...node('live-capture-child.ts', lab.a.iface, capturePath, marker), { cwd: repoRoot });
     const captureOutput = new ProcessOutput(capture);
     const server = lab.spawn(lab.a.ns, ...node('tls-peer.ts', 'server', lab.a.ip, String(TLS_PORT), cert, key), { cwd: repoRoot });
     const serverOutput = new ProcessOutput(server);

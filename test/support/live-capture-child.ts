@@ -1,45 +1,18 @@
-// Runs LiveSource on an interface (inside a network namespace, started by a test) and writes
-// what it captured to a pcap file. Prints JSON lines: {"event":"ready"} once capturing, then
-// {"event":"done",...} after it saw the marker bytes, stdin closed, or the timeout passed.
-//   live-capture-child.ts IFACE OUT.pcap MARKER_HEX TIMEOUT_MS
+// Runs the simulator's live capture (LiveSource into a pcap file) on an interface inside a test's
+// network namespace. Prints JSON lines: {"event":"ready"} once capturing, then {"event":"done",...}
+// after the marker bytes passed or stdin closed.
+//   live-capture-child.ts IFACE OUT.pcap MARKER_HEX
 
-import { writeFileSync } from 'node:fs';
-import { pcapFileHeader, pcapRecord } from '../../appliance/src/capture/capture-writer.js';
-import { LiveSource } from '../../appliance/src/capture/live-source.js';
+import { runLiveCapture } from '../../appliance/src/synth/live-capture.js';
 
-const [iface, outPath, markerHex, timeoutText] = process.argv.slice(2);
-const marker = Buffer.from(markerHex, 'hex');
+const [iface, outPath, markerHex] = process.argv.slice(2);
 const print = (value: object): void => void process.stdout.write(`${JSON.stringify(value)}\n`);
 
-const warnings: string[] = [];
-let linkType = 1;
-const source = new LiveSource(iface, {
-  onOpen: (type) => {
-    linkType = type;
-    print({ event: 'ready', linkType });
-  },
-  onWarning: (message) => warnings.push(message),
-});
-const records: Uint8Array[] = [];
-let stopReason = 'marker';
-const timer = setTimeout(() => {
-  stopReason = 'timeout';
-  source.stop();
-}, Number(timeoutText));
-process.stdin.on('end', () => {
-  stopReason = 'stdin closed';
-  source.stop();
-});
-process.stdin.resume();
-
 try {
-  await source.run((frame) => {
-    records.push(pcapRecord(frame.timeUs, frame.bytes, frame.originalLength));
-    if (Buffer.from(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.length).includes(marker)) source.stop();
+  await runLiveCapture(iface, outPath, markerHex, (report) => {
+    if (report.event === 'capturing') print({ event: 'ready' });
+    else print({ event: 'done', stopReason: report.stopReason, frames: report.frames, stats: { received: report.received, dropped: report.dropped, interfaceDropped: report.interfaceDropped } });
   });
-  clearTimeout(timer);
-  writeFileSync(outPath, Buffer.concat([pcapFileHeader(linkType), ...records]));
-  print({ event: 'done', stopReason, frames: records.length, stats: source.stats(), warnings });
   // node_pcap releases its poll handle only when another packet arrives, so exit explicitly.
   process.exit(0);
 } catch (error) {

@@ -2,6 +2,8 @@
 // timestamp resolution, several interfaces and sections, odd blocks) and classic pcap in the
 // forms capture-writer.ts does not produce (big-endian, nanosecond).
 
+import { concat as concatBytes } from '../../appliance/src/synth/frame-builder.js';
+
 export interface PcapngInterfaceSpec {
   linkType: number;
   /** Raw if_tsresol byte: 6 = µs (default), 9 = ns, 0x80 | n = 2^-n s. */
@@ -171,11 +173,5 @@ function padded(data: Uint8Array): Uint8Array {
 }
 
 export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return concatBytes(...parts);
 }

@@ -11,6 +11,7 @@ export interface CaptureReport {
   frames?: number;
   received?: number;
   dropped?: number;
+  interfaceDropped?: number;
   stopReason?: string;
 }
 
@@ -60,5 +61,5 @@ export async function runLiveCapture(iface: string, outPath: string, markerHex: 
     closeSync(fd);
   }
   const stats = source.stats();
-  report({ event: 'captured', frames, received: stats.received, dropped: stats.dropped, stopReason });
+  report({ event: 'captured', frames, received: stats.received, dropped: stats.dropped, interfaceDropped: stats.interfaceDropped, stopReason });
 }
