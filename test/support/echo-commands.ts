@@ -2,7 +2,9 @@
 // the judge is not graded by itself: a voice command is a cluster of the Echo's upstream TLS
 // application data with at least 8 KB inside one second; it starts at the first record after a
 // lull of half a second. Each capture holds one command spoken five times, so the five largest
-// such clusters are the commands; smaller ones are follow-up listens and bulk uploads.
+// such clusters are the commands; smaller ones are follow-up listens and bulk uploads. Some
+// commands begin with a pre-roll burst on another connection 1.7-3.1 s before the paced stream:
+// an outside observer's upload starts there, so a burst up to 4 s before becomes its start.
 
 import { execFileSync } from 'node:child_process';
 
@@ -10,6 +12,7 @@ const ECHO = '10.63.7.79';
 const BURST_BYTES = 8000;
 const LULL_S = 0.5;
 const SEPARATION_S = 10;
+const PREROLL_S = 4;
 
 export interface EchoCommand {
   /** Capture time of the command upload's first record, in microseconds since the epoch. */
@@ -41,6 +44,10 @@ export function echoCommands(capture: string, expected = 5): EchoCommand[] {
   for (const candidate of candidates.sort((a, b) => b.bytesInFirstSecond - a.bytesInFirstSecond)) {
     if (commands.length === expected) break;
     if (commands.every((c) => Math.abs(c.startUs - candidate.startUs) >= SEPARATION_S * 1e6)) commands.push(candidate);
+  }
+  for (const command of commands) {
+    const preRoll = candidates.filter((c) => c.startUs < command.startUs && c.startUs >= command.startUs - PREROLL_S * 1e6);
+    if (preRoll.length > 0) command.startUs = Math.min(...preRoll.map((c) => c.startUs));
   }
   return commands.sort((a, b) => a.startUs - b.startUs);
 }

@@ -16,6 +16,8 @@ function alert(id: string, severity: Severity): AlertEvent {
     packets: 25,
     reason: 'voice-like upload',
     flow: { protocol: 'tcp', src: '192.168.1.50', srcPort: 49152, dst: '52.94.233.10', dstPort: 443 },
+    flows: [{ protocol: 'tcp', src: '192.168.1.50', srcPort: 49152, dst: '52.94.233.10', dstPort: 443 }],
+    evidence: { rule: 'volume', peak_bytes_per_s: 16000, mean_bytes_per_s: 16000, downstream_ratio: 0, connections: 1, threshold_factor: 1 },
   };
 }
 

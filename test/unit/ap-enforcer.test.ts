@@ -24,7 +24,9 @@ function alert(overrides: Partial<AlertEvent> = {}): AlertEvent {
     bytes: 16000,
     packets: 20,
     reason: 'uploaded 16 KB in 0.2 s to 203.0.113.5:443 while the microphone was muted',
-    flow: FLOW,
+    flow: overrides.flow ?? FLOW,
+    flows: [overrides.flow ?? FLOW],
+    evidence: { rule: 'volume', peak_bytes_per_s: 16000, mean_bytes_per_s: 16000, downstream_ratio: 0, connections: 1, threshold_factor: 1 },
     ...overrides,
   };
 }
@@ -89,10 +91,35 @@ describe('enforcement in block-when-muted mode', () => {
     assert.deepEqual(enforcer.activeBlocks, [FLOW]);
   });
 
-  test('does not block for a warning', async () => {
+  test('does not block for a warning while idle', async () => {
     const { enforcer, batches } = setup();
     await enforcer.onAlert(alert({ severity: 'warning', mic: 'idle' }));
     assert.deepEqual(batches, []);
+  });
+
+  test('cuts every flow of the episode, TCP and UDP, in one transaction', async () => {
+    const { enforcer, batches, actions } = setup({ block_timeout_s: 600 });
+    const udp = { protocol: 'udp', src: '192.0.2.10', srcPort: 50000, dst: '198.51.100.7', dstPort: 3478 } as const;
+    const other = { ...FLOW, srcPort: 50124, dst: '203.0.113.6' };
+    await enforcer.onMicState('muted');
+    await enforcer.onAlert(alert({ flows: [FLOW, udp, other] }));
+    assert.deepEqual(batches, [
+      [
+        `add element inet earshot blocked_flows { ${ELEMENT} timeout 600s }`,
+        'add element inet earshot blocked_flows { udp . 192.0.2.10 . 50000 . 198.51.100.7 . 3478 timeout 600s }',
+        'add element inet earshot blocked_flows { tcp . 192.0.2.10 . 50124 . 203.0.113.6 . 443 timeout 600s }',
+      ],
+    ]);
+    assert.deepEqual(actions(), ['block', 'block', 'block']);
+    assert.deepEqual(enforcer.activeBlocks, [FLOW, udp, other]);
+  });
+
+  test('cuts a muted upload that was only a warning (not shaped like audio)', async () => {
+    const { enforcer, events } = setup();
+    await enforcer.onMicState('muted');
+    const warning = alert({ severity: 'warning', mic: 'muted', reason: 'uploaded 9.0 KB in 0.1 s to 203.0.113.5:443 while the microphone was muted, not shaped like audio' });
+    await enforcer.onAlert(warning);
+    assert.deepEqual(events.map((e) => [e.action, 'reason' in e ? e.reason : '']), [['block', `warning: ${warning.reason}`]]);
   });
 
   test('does not block a verdict that arrives after the unmute', async () => {

@@ -96,13 +96,18 @@ test('isLocalAddress accepts CGNAT (100.64/10), link-local (169.254/16) and 192.
   }
 });
 
-test('isLocalAddress accepts IPv6 ULA (fc00::/7) and link-local (fe80::/10)', () => {
-  for (const ip of ['fc00::1', 'fd12:3456:789a::1', 'fdff:ffff::1', 'fe80::1', 'fe80::6a54:fdff:fe0a:1b2c', 'febf::1']) {
+test('isLocalAddress accepts IPv6 ULA (fc00::/7), link-local (fe80::/10) and multicast (ff00::/8)', () => {
+  for (const ip of ['fc00::1', 'fd12:3456:789a::1', 'fdff:ffff::1', 'fe80::1', 'fe80::6a54:fdff:fe0a:1b2c', 'febf::1', 'ff02::1', 'ff02::fb']) {
     assert.equal(isLocalAddress(ip), true, ip);
   }
-  for (const ip of ['fe00::1', 'fec0::1', 'fbff::1', 'ff02::1', '2001:db8::1', '2600:1f18::a', '::1', '::']) {
+  for (const ip of ['fe00::1', 'fec0::1', 'fbff::1', '2001:db8::1', '2600:1f18::a', '::1', '::']) {
     assert.equal(isLocalAddress(ip), false, ip);
   }
+});
+
+test('isLocalAddress counts multicast and broadcast as local: mDNS and SSDP never leave the home', () => {
+  for (const ip of ['224.0.0.251', '239.255.255.250', '255.255.255.255']) assert.equal(isLocalAddress(ip), true, ip);
+  assert.equal(isLocalAddress('223.255.255.255'), false);
 });
 
 test('isLocalAddress rejects public addresses', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { alertMic, alertReason, formatKilobytes, verdictFor, type MicEvidence, type Verdict } from '../../appliance/src/judge/verdict.js';
+import { aboveBackgroundReason, alertMic, alertReason, destinationPhrase, formatKilobytes, verdictFor, type MicEvidence, type Verdict } from '../../appliance/src/judge/verdict.js';
 import type { MicContext } from '../../appliance/src/mic/mic-state.js';
 
 const CONTEXTS: MicContext[] = ['muted', 'idle', 'listening', 'grace', 'unknown'];
@@ -105,18 +105,18 @@ test('alertMic prefers the tip when both ends are known and neither is muted', (
 });
 
 test('the muted reason reads as the contract example', () => {
-  assert.equal(alertReason(38_200, 4_200_000, '52.46.136.99:443', 'muted'), 'uploaded 38 KB in 4.2 s to 52.46.136.99:443 while the microphone was muted');
+  assert.equal(alertReason(38_200, 4_200_000, 'to 52.46.136.99:443', 'muted'), 'uploaded 38 KB in 4.2 s to 52.46.136.99:443 while the microphone was muted');
 });
 
 test('the idle reason says the Echo was not listening', () => {
   assert.equal(
-    alertReason(25_600, 800_000, '52.46.136.99:443', 'idle'),
+    alertReason(25_600, 800_000, 'to 52.46.136.99:443', 'idle'),
     'uploaded 26 KB in 0.8 s to 52.46.136.99:443 while the microphone was on but the Echo was not listening (no wake word)',
   );
 });
 
 test('the unknown reason says the ring sensor is missing and how to fix it', () => {
-  const reason = alertReason(1_500, 350_000, '198.51.100.20:443', 'unknown');
+  const reason = alertReason(1_500, 350_000, 'to 198.51.100.20:443', 'unknown');
   assert.equal(
     reason,
     'uploaded 1.5 KB in 0.3 s to 198.51.100.20:443 while the microphone state was unknown (no ring sensor or timeline: connect one to tell muted from idle)',
@@ -125,12 +125,12 @@ test('the unknown reason says the ring sensor is missing and how to fix it', () 
 });
 
 test('the listening and grace reasons have their own wording', () => {
-  assert.equal(alertReason(2_000, 1_000_000, '198.51.100.20:443', 'listening'), 'uploaded 2.0 KB in 1.0 s to 198.51.100.20:443 while the Echo was listening');
-  assert.equal(alertReason(2_000, 1_000_000, '198.51.100.20:443', 'grace'), 'uploaded 2.0 KB in 1.0 s to 198.51.100.20:443 just after the Echo listened');
+  assert.equal(alertReason(2_000, 1_000_000, 'to 198.51.100.20:443', 'listening'), 'uploaded 2.0 KB in 1.0 s to 198.51.100.20:443 while the Echo was listening');
+  assert.equal(alertReason(2_000, 1_000_000, 'to 198.51.100.20:443', 'grace'), 'uploaded 2.0 KB in 1.0 s to 198.51.100.20:443 just after the Echo listened');
 });
 
 test('the duration is in seconds with one decimal', () => {
-  const at = (durationUs: number) => alertReason(1_000, durationUs, 'x:1', 'muted').split(' to ')[0];
+  const at = (durationUs: number) => alertReason(1_000, durationUs, 'to x:1', 'muted').split(' to ')[0];
   assert.equal(at(0), 'uploaded 1.0 KB in 0.0 s');
   assert.equal(at(149_999), 'uploaded 1.0 KB in 0.1 s');
   assert.equal(at(250_000), 'uploaded 1.0 KB in 0.3 s');
@@ -166,4 +166,14 @@ test('formatKilobytes reads just under 10 KB the same as 10 KB once rounded', ()
 test('kilobytes are decimal (1000 bytes), not 1024', () => {
   assert.equal(formatKilobytes(1_024), '1.0 KB');
   assert.equal(formatKilobytes(20_480), '20 KB');
+});
+
+test('the reason names the busiest destination and how many other connections the upload used', () => {
+  assert.equal(destinationPhrase('52.46.136.99:443', 1), 'to 52.46.136.99:443');
+  assert.equal(destinationPhrase('52.46.136.99:443', 2), 'to 52.46.136.99:443 and 1 other connection');
+  assert.equal(destinationPhrase('52.46.136.99:443', 5), 'to 52.46.136.99:443 and 4 other connections');
+});
+
+test('a muted upload that is not audio says so', () => {
+  assert.equal(aboveBackgroundReason(212_000, 3_100_000, 'to 52.46.136.99:443'), 'uploaded 212 KB in 3.1 s to 52.46.136.99:443 while the microphone was muted, not shaped like audio');
 });

@@ -18,6 +18,8 @@ function alert(id: string, overrides: Partial<AlertEvent> = {}): AlertEvent {
     packets: 40,
     reason: 'voice-like upload while muted',
     flow: { protocol: 'tcp', src: '192.168.1.50', srcPort: 49152, dst: '52.94.233.10', dstPort: 443 },
+    flows: [{ protocol: 'tcp', src: '192.168.1.50', srcPort: 49152, dst: '52.94.233.10', dstPort: 443 }],
+    evidence: { rule: 'volume', peak_bytes_per_s: 16000, mean_bytes_per_s: 16000, downstream_ratio: 0, connections: 1, threshold_factor: 1 },
     ...overrides,
   };
 }

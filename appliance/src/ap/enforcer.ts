@@ -1,8 +1,9 @@
 // Enforcement: what earshot does about a leak besides telling Home Assistant.
 //   off               nothing.
-//   alert (default)   a critical verdict becomes a `would-block` event, nothing is blocked.
-//   block-when-muted  a critical verdict puts its flow into the blocked_flows set, which resets
-//                     it both ways; unmute, or acknowledging the alert, lifts the block. With
+//   alert (default)   a critical verdict or a muted warning becomes `would-block` events,
+//                     nothing is blocked.
+//   block-when-muted  a critical verdict or a muted warning puts every flow of its episode
+//                     (TCP and UDP) into the blocked_flows set, which resets them both ways; unmute, or acknowledging the alert, lifts the block. With
 //                     hold_new_flows, the Echo's address sits in muted_echo while muted, so TLS
 //                     flows it opens then pass only heartbeat-sized packets (render-nftables.ts).
 // nftables calls run one at a time in the order the events came. A failed call is an `error`
@@ -20,6 +21,11 @@ export type EnforcementEvent =
   | { type: 'enforcement'; action: 'unblock'; time: string; alert_id: string; flow: FlowTuple; reason: 'unmuted' | 'acknowledged' | 'enforcement turned off' }
   | { type: 'enforcement'; action: 'hold' | 'release'; time: string; ip: string; reason: string }
   | { type: 'enforcement'; action: 'error'; time: string; message: string };
+
+/** A critical verdict, or a warning about an upload while muted (audio-shaped or not), is cut. */
+export function isEnforceable(alert: AlertEvent): boolean {
+  return alert.severity === 'critical' || alert.mic === 'muted';
+}
 
 export interface EnforcerOptions {
   nowMs?: () => number;
@@ -77,20 +83,33 @@ export class Enforcer extends EventEmitter<{ event: [event: EnforcementEvent] }>
 
   onAlert(alert: AlertEvent): Promise<void> {
     return this.enqueue(async () => {
-      if (this.mode === 'off' || alert.severity !== 'critical') return;
-      const key = flowElement(alert.flow);
-      const reason = `critical: ${alert.reason}`;
-      if (this.mode === 'alert') return this.publish({ action: 'would-block', alert_id: alert.id, flow: alert.flow, reason });
+      if (this.mode === 'off' || !isEnforceable(alert)) return;
+      const reason = `${alert.severity}: ${alert.reason}`;
+      // Every connection of the episode, TCP and UDP: an upload split over several is cut whole.
+      const flows = alert.flows?.length ? alert.flows : [alert.flow];
+      if (this.mode === 'alert') {
+        for (const flow of flows) this.publish({ action: 'would-block', alert_id: alert.id, flow, reason });
+        return;
+      }
       // The verdict may arrive just after an unmute, which has already lifted every block.
       if (this.mic !== undefined && this.mic !== 'muted') return;
-      if (this.blocks.has(key)) return;
-      if (alert.flow.src.includes(':') || alert.flow.dst.includes(':')) {
-        return this.publish({ action: 'error', message: `cannot block IPv6 flow ${key}: the AP LAN is IPv4 only and its IPv6 is dropped anyway` });
+      const toBlock: FlowTuple[] = [];
+      for (const flow of flows) {
+        const key = flowElement(flow);
+        if (this.blocks.has(key) || toBlock.some((f) => flowElement(f) === key)) continue;
+        if (flow.src.includes(':') || flow.dst.includes(':')) {
+          this.publish({ action: 'error', message: `cannot block IPv6 flow ${key}: the AP LAN is IPv4 only and its IPv6 is dropped anyway` });
+          continue;
+        }
+        toBlock.push(flow);
       }
-      const applied = await this.nftApply([`add element ${setRef(BLOCKED_FLOWS_SET)} { ${key} timeout ${this.config.block_timeout_s}s }`]);
-      if (!applied) return;
-      this.blocks.set(key, { alertId: alert.id, flow: alert.flow });
-      this.publish({ action: 'block', alert_id: alert.id, flow: alert.flow, reason });
+      if (toBlock.length === 0) return;
+      const commands = toBlock.map((flow) => `add element ${setRef(BLOCKED_FLOWS_SET)} { ${flowElement(flow)} timeout ${this.config.block_timeout_s}s }`);
+      if (!(await this.nftApply(commands))) return;
+      for (const flow of toBlock) {
+        this.blocks.set(flowElement(flow), { alertId: alert.id, flow });
+        this.publish({ action: 'block', alert_id: alert.id, flow, reason });
+      }
     });
   }
 

@@ -1,19 +1,34 @@
-// The judge: upload episodes × mic state → alerts. Pure: it is fed packets' times and byte
-// counts by the wiring point and emits contract events; it never sees payload.
+// The judge: the Echo's upload episodes × mic state → alerts. Pure: it is fed packets' times and
+// byte counts by the wiring point and emits contract events; it never sees payload.
 //
-// Episodes are tracked per destination (voice goes to one connection, so cadence is measured
-// there) and overall (totals for the summary). An alert is raised at the packet that makes a
-// destination's episode voice-like, if the mic evidence does not allow it, and alert_end
-// follows when that episode has been quiet for EPISODE_GAP_US (upload-episode.ts).
+// One episode covers the whole device (every connection and destination, TCP and UDP), from the
+// first packet of a surge, so an upload that starts with a burst on one connection and goes on
+// paced on another is one episode, and its latency is measured from the burst. The evidence is
+// bytes over time (device-episode.ts), which no framing, chunk size, client library or transport
+// escapes; docs/judge.md has the thresholds and the captures they were measured on.
 
 import { isoTime } from '../time-format.js';
 import { NO_MIC_SENSOR, type MicContext, type MicStateSource } from '../mic/mic-state.js';
-import type { FlowTuple, JudgeEvent, Severity } from './judge-events.js';
-import { REANCHOR_GAP_US, UploadEpisode } from './upload-episode.js';
-import { alertMic, alertReason, continuedAfterMuteReason, verdictFor, type Verdict } from './verdict.js';
-import { assessVoiceLikeness } from './voice-likeness.js';
+import { DeviceEpisode, type UploadPacket } from './device-episode.js';
+import { DeviceRates } from './device-rates.js';
+import type { AlertEvidence, JudgeEvent, Severity } from './judge-events.js';
+import {
+  AUDIO_BYTES_PER_S,
+  BACKGROUND_BYTES,
+  DEFAULT_GRACE_S,
+  DOWNLOAD_DISCOUNT,
+  DOWNLOAD_DOMINANCE_RATIO,
+  EPISODE_GAP_US,
+  MUTED_CONTINUATION_US,
+  MUTED_EPISODE_GAP_US,
+  REANCHOR_GAP_US,
+  STRAY_BYTES,
+} from './upload-thresholds.js';
+import { aboveBackgroundReason, alertMic, alertReason, continuedAfterMuteReason, destinationPhrase, verdictFor, type MicEvidence, type Verdict } from './verdict.js';
 
 export { NO_MIC_SENSOR, type MicStateSource } from '../mic/mic-state.js';
+export type { UploadPacket } from './device-episode.js';
+export { isoTime } from '../time-format.js';
 
 export interface JudgeOptions {
   mic?: MicStateSource;
@@ -23,8 +38,9 @@ export interface JudgeOptions {
 
 export interface JudgeCounts {
   episodes: number;
-  voiceLikeEpisodes: number;
-  expectedVoice: number;
+  /** Episodes that showed audio (volume or sustained rate), whatever the mic said. */
+  audioLikeEpisodes: number;
+  expectedAudio: number;
   alerts: number;
   critical: number;
   warning: number;
@@ -33,118 +49,163 @@ export interface JudgeCounts {
 }
 
 const TICK_INTERVAL_US = 250_000;
-/**
- * An expected upload (the Echo was listening) that goes on this long after the ring turned red
- * is a leak: the Echo stops streaming when muted, well within this.
- */
-const MUTED_CONTINUATION_US = 1_000_000;
-
-export { isoTime } from '../time-format.js';
 
 export class Judge {
-  private readonly episodes = new Map<string, UploadEpisode>();
-  private overall: UploadEpisode | undefined;
-  private readonly assessed = new WeakMap<UploadEpisode, Verdict>();
+  private readonly rates = new DeviceRates();
+  private readonly episode = new DeviceEpisode();
+  private open = false;
+  /** The episode rose above the Echo's background at some point. */
+  private aboveBackground = false;
+  /** The verdict once the episode showed audio; undefined before. */
+  private audioVerdict: Verdict | undefined;
+  private backgroundWarned = false;
+  private continuedAlerted = false;
+  private readonly alertIds: string[] = [];
   private readonly mic: MicStateSource;
   private readonly graceUs: number;
   private lastTickUs = 0;
   private alertNumber = 0;
-  readonly counts: JudgeCounts = { episodes: 0, voiceLikeEpisodes: 0, expectedVoice: 0, alerts: 0, critical: 0, warning: 0, latenciesUs: [] };
-  /** Overall episodes seen (all destinations together): count and the largest, for the summary. */
-  readonly overallStats = { episodes: 0, largestBytes: 0, longestUs: 0 };
+  readonly counts: JudgeCounts = { episodes: 0, audioLikeEpisodes: 0, expectedAudio: 0, alerts: 0, critical: 0, warning: 0, latenciesUs: [] };
+  /** Episodes above background: count and the largest, for the summary. */
+  readonly episodeStats = { largestBytes: 0, longestUs: 0 };
 
   constructor(
     options: JudgeOptions,
     private readonly emit: (event: JudgeEvent) => void,
   ) {
     this.mic = options.mic ?? NO_MIC_SENSOR;
-    this.graceUs = (options.graceS ?? 30) * 1e6;
+    this.graceUs = (options.graceS ?? DEFAULT_GRACE_S) * 1e6;
   }
 
-  /** Application data the Echo sent to the internet: `bytes` of payload on `flow` at `timeUs`. */
-  upload(timeUs: number, flow: FlowTuple, bytes: number): void {
+  /** Payload the Echo sent to the internet. `packet` may be reused by the caller afterwards. */
+  upload(packet: UploadPacket): void {
+    const timeUs = packet.timeUs;
     this.tick(timeUs, true);
-    const destination = `${flow.dst}:${flow.dstPort}`;
-    // TCP/443 and QUIC (UDP/443) to the same server are different uploads.
-    const key = `${flow.protocol}|${destination}`;
-    let episode = this.episodes.get(key);
-    if (episode && !this.assessed.has(episode) && timeUs - episode.lastUs > REANCHOR_GAP_US) {
-      this.episodes.delete(key); // nothing was raised for it, so it ends silently
-      episode = undefined;
-    }
-    if (!episode) {
-      episode = new UploadEpisode(destination, timeUs);
-      this.episodes.set(key, episode);
-      this.counts.episodes++;
-    }
-    episode.add(timeUs, bytes, flow);
-    if (!this.overall) {
-      this.overall = new UploadEpisode('overall', timeUs);
-      this.overallStats.episodes++;
-    }
-    this.overall.add(timeUs, bytes, flow);
-    const verdict = this.assessed.get(episode);
-    if (verdict === undefined) {
-      if (assessVoiceLikeness(episode).voiceLike) this.decide(episode, timeUs);
-    } else if (verdict === 'expected' && !episode.alertId && this.mutedFor(timeUs, MUTED_CONTINUATION_US)) {
-      this.raise(episode, timeUs, 'critical', 'muted', continuedAfterMuteReason(episode.bytes, episode.durationUs, episode.destination));
-    }
+    const episode = this.episode;
+    const bar = this.thresholdFactor();
+    const evidence = this.rates.add(packet, bar);
+    // What came before a pause was only strays: nothing was raised, so it ends silently.
+    if (this.open && !this.aboveBackground && timeUs - episode.lastUs > REANCHOR_GAP_US && this.rates.recentBytesBefore < STRAY_BYTES) this.end();
+    if (!this.open) this.begin(timeUs);
+    episode.add(packet, this.rates.lastSecondBytes);
+    if (evidence !== 'none' || episode.recentBytes >= BACKGROUND_BYTES * bar) this.aboveBackground = true;
+    if (this.audioVerdict === undefined) {
+      if (evidence !== 'none') this.decide(evidence, timeUs);
+      else if (this.aboveBackground) this.checkAboveBackground(timeUs);
+    } else if (this.audioVerdict === 'expected') this.checkContinuedAfterMute(packet);
   }
 
-  /** The ring has shown muted for the whole of the last `forUs`. */
-  private mutedFor(timeUs: number, forUs: number): boolean {
-    return this.mic.contextAt(timeUs, this.graceUs) === 'muted' && this.mic.contextAt(timeUs - forUs, this.graceUs) === 'muted';
+  /** Payload the internet sent to the Echo: a download raises the bar for its upload. */
+  download(timeUs: number, bytes: number): void {
+    if (this.open && timeUs - this.episode.lastUs <= EPISODE_GAP_US) this.episode.downstreamBytes += bytes;
   }
 
-  /** Payload the other side sent to the Echo: a download keeps an upload from looking like speech. */
-  download(timeUs: number, fromIp: string, fromPort: number, bytes: number, protocol: 'tcp' | 'udp' = 'tcp'): void {
-    const episode = this.episodes.get(`${protocol}|${fromIp}:${fromPort}`);
-    if (episode && episode.continuesAt(timeUs)) episode.downstreamBytes += bytes;
-  }
-
-  /** Ends episodes that have been quiet for longer than the gap. Call with the capture clock. */
+  /** Ends the episode once it has been quiet for longer than the gap. Call with the capture clock. */
   tick(nowUs: number, force = false): void {
     if (!force && nowUs - this.lastTickUs < TICK_INTERVAL_US) return;
     this.lastTickUs = nowUs;
-    for (const [destination, episode] of this.episodes) {
-      if (!episode.continuesAt(nowUs)) {
-        this.episodes.delete(destination);
-        this.close(episode);
-      }
-    }
-    if (this.overall && !this.overall.continuesAt(nowUs)) this.closeOverall();
+    if (!this.open) return;
+    const quietUs = nowUs - this.episode.lastUs;
+    if (quietUs <= EPISODE_GAP_US) return;
+    // While the ring stays red, a pause inside an upload does not restart it.
+    if (quietUs <= MUTED_EPISODE_GAP_US && this.mic.contextAt(nowUs, this.graceUs) === 'muted') return;
+    this.end();
   }
 
-  /** The capture is over: every episode ends. */
+  /** The capture is over: the episode ends. */
   finish(): void {
-    for (const episode of this.episodes.values()) this.close(episode);
-    this.episodes.clear();
-    if (this.overall) this.closeOverall();
+    if (this.open) this.end();
   }
 
-  private decide(episode: UploadEpisode, tipUs: number): void {
-    const evidence = {
-      atStart: this.mic.contextAt(episode.startUs, this.graceUs),
+  private begin(timeUs: number): void {
+    this.episode.begin(timeUs);
+    this.open = true;
+    this.aboveBackground = false;
+    this.audioVerdict = undefined;
+    this.backgroundWarned = false;
+    this.continuedAlerted = false;
+    this.alertIds.length = 0;
+    this.counts.episodes++;
+  }
+
+  private end(): void {
+    const episode = this.episode;
+    this.open = false;
+    if (this.aboveBackground) {
+      this.episodeStats.largestBytes = Math.max(this.episodeStats.largestBytes, episode.bytes);
+      this.episodeStats.longestUs = Math.max(this.episodeStats.longestUs, episode.durationUs);
+    }
+    for (const id of this.alertIds) this.emit({ type: 'alert_end', id, end: isoTime(episode.lastUs), bytes: episode.bytes, packets: episode.packets });
+  }
+
+  private micEvidence(tipUs: number): MicEvidence {
+    const startUs = this.episode.startUs;
+    return {
+      atStart: this.mic.contextAt(startUs, this.graceUs),
       atTip: this.mic.contextAt(tipUs, this.graceUs),
-      listenedMeanwhile: this.mic.listeningBetween(episode.startUs, tipUs),
+      listenedMeanwhile: this.mic.listeningBetween(startUs, tipUs),
     };
-    const verdict = verdictFor(evidence);
-    this.assessed.set(episode, verdict);
-    this.counts.voiceLikeEpisodes++;
+  }
+
+  private decide(evidence: 'volume' | 'sustained', tipUs: number): void {
+    const mic = this.micEvidence(tipUs);
+    const verdict = verdictFor(mic);
+    this.audioVerdict = verdict;
+    this.counts.audioLikeEpisodes++;
     if (verdict === 'expected') {
-      this.counts.expectedVoice++;
+      this.counts.expectedAudio++;
       return;
     }
-    const mic = alertMic(evidence);
-    this.raise(episode, tipUs, verdict, mic, alertReason(episode.bytes, episode.durationUs, episode.destination, mic));
+    const context = alertMic(mic);
+    this.raise(tipUs, verdict, context, evidence, alertReason(this.episode.bytes, this.episode.durationUs, this.where(), context));
   }
 
-  private raise(episode: UploadEpisode, tipUs: number, severity: Severity, mic: MicContext, reason: string): void {
+  /**
+   * Muted and above background, and not audio-like: a warning, once per episode. (More than the
+   * background inside the episode's first second would be a second of PCM, so an episode that is
+   * only above background has always had its second to show audio.)
+   */
+  private checkAboveBackground(tipUs: number): void {
+    if (this.backgroundWarned) return;
+    const mic = this.micEvidence(tipUs);
+    if (verdictFor(mic) !== 'critical') return; // only the muted ring makes a non-audio upload suspect
+    this.backgroundWarned = true;
+    this.raise(tipUs, 'warning', 'muted', 'above-background', aboveBackgroundReason(this.episode.bytes, this.episode.durationUs, this.where()));
+  }
+
+  /** An expected upload that goes on well after the ring turned red. */
+  private checkContinuedAfterMute(packet: UploadPacket): void {
+    if (this.continuedAlerted) return;
+    const timeUs = packet.timeUs;
+    const mutedNow = this.mic.contextAt(timeUs, this.graceUs) === 'muted';
+    if (!mutedNow || this.mic.contextAt(timeUs - MUTED_CONTINUATION_US, this.graceUs) !== 'muted') return;
+    const episode = this.episode;
+    episode.bytesSinceMuted += packet.bytes;
+    // A second of the slowest audio after the Echo should have stopped, not a stray record.
+    if (episode.bytesSinceMuted < AUDIO_BYTES_PER_S) return;
+    this.continuedAlerted = true;
+    this.raise(timeUs, 'critical', 'muted', 'continued-after-mute', continuedAfterMuteReason(episode.bytes, episode.durationUs, this.where()));
+  }
+
+  /** Every byte threshold is raised this much while a download dominates the episode. */
+  private thresholdFactor(): number {
+    return this.open && this.episode.downloadDominated(DOWNLOAD_DOMINANCE_RATIO) ? DOWNLOAD_DISCOUNT : 1;
+  }
+
+  private where(): string {
+    const flows = this.episode.busiestFlows();
+    const top = flows[0];
+    return destinationPhrase(`${top.dst}:${top.dstPort}`, this.episode.connectionCount);
+  }
+
+  private raise(tipUs: number, severity: Severity, mic: MicContext, rule: AlertEvidence['rule'], reason: string): void {
+    const episode = this.episode;
     const id = `a${++this.alertNumber}-${Math.floor(episode.startUs / 1000)}`;
-    episode.alertId = id;
+    this.alertIds.push(id);
     this.counts.alerts++;
     this.counts[severity]++;
     this.counts.latenciesUs.push(tipUs - episode.startUs);
+    const flows = episode.busiestFlows();
     this.emit({
       type: 'alert',
       id,
@@ -152,23 +213,20 @@ export class Judge {
       time: isoTime(tipUs),
       start: isoTime(episode.startUs),
       mic,
-      dst: episode.destination,
+      dst: `${flows[0].dst}:${flows[0].dstPort}`,
       bytes: episode.bytes,
       packets: episode.packets,
       reason,
-      flow: episode.mainFlow,
+      flow: flows[0],
+      flows,
+      evidence: {
+        rule,
+        peak_bytes_per_s: episode.peakWindowBytes,
+        mean_bytes_per_s: episode.durationUs > 0 ? Math.round((episode.bytes * 1e6) / episode.durationUs) : episode.bytes,
+        downstream_ratio: Number((episode.downstreamBytes / Math.max(episode.bytes, 1)).toFixed(2)),
+        connections: episode.connectionCount,
+        threshold_factor: this.thresholdFactor(),
+      },
     });
-  }
-
-  private close(episode: UploadEpisode): void {
-    if (!episode.alertId) return;
-    this.emit({ type: 'alert_end', id: episode.alertId, end: isoTime(episode.lastUs), bytes: episode.bytes, packets: episode.packets });
-  }
-
-  private closeOverall(): void {
-    const overall = this.overall!;
-    this.overallStats.largestBytes = Math.max(this.overallStats.largestBytes, overall.bytes);
-    this.overallStats.longestUs = Math.max(this.overallStats.longestUs, overall.durationUs);
-    this.overall = undefined;
   }
 }

@@ -1,5 +1,6 @@
-// Which of the Echo's packets are "application data to the internet" for the judge. Until the
-// forest (issue 5) replaces them, the labelling rules decide what is a heartbeat.
+// Which of the Echo's packets are "application data to the internet" for the judge. The
+// labelling rules (or the forest) decide what is a heartbeat; UDP has no heartbeat class, and
+// its background (DNS, NTP) stays far under the judge's thresholds.
 
 import type { DecodedPacket } from '../decode/types.js';
 import { TlsContentType } from '../decode/tls-records.js';
@@ -13,7 +14,7 @@ import { isLocalAddress } from '../pipeline/device-selector.js';
  * non-local address. Not counted: heartbeats, handshakes and alerts, retransmissions (the
  * bytes were counted the first time), bare ACKs, and anything to the home network.
  */
-export function uploadBytes(packet: DecodedPacket, obs: FlowObservation, packetClass: PacketClass): number {
+export function tcpUploadBytes(packet: DecodedPacket, obs: FlowObservation, packetClass: PacketClass): number {
   if (!packet.tcp || packet.payloadLength === 0 || obs.isRetransmission) return 0;
   if (packetClass === 'heartbeat' || isLocalAddress(packet.dst)) return 0;
   const records = obs.tlsRecords;
@@ -21,4 +22,10 @@ export function uploadBytes(packet: DecodedPacket, obs: FlowObservation, packetC
   if (obs.tlsContinuedType === TlsContentType.APPLICATION_DATA) return packet.payloadLength;
   for (const record of records) if (record.contentType === TlsContentType.APPLICATION_DATA) return packet.payloadLength;
   return 0;
+}
+
+/** UDP payload to a non-local address (RTP-like calls, QUIC, anything else): all of it counts. */
+export function udpUploadBytes(packet: DecodedPacket): number {
+  if (!packet.udp || isLocalAddress(packet.dst)) return 0;
+  return packet.payloadLength;
 }

@@ -1,4 +1,4 @@
-// The mic state decides what a voice-like upload means (design.md section 4, "Verdict
+// The mic state decides what an audio-like upload means (design.md section 4, "Verdict
 // semantics"), and the reason says it in words a person can act on.
 
 import type { MicContext } from '../mic/mic-state.js';
@@ -10,7 +10,7 @@ export type Verdict = Severity | 'expected';
 export interface MicEvidence {
   /** Context at the episode's first packet. */
   atStart: MicContext;
-  /** Context at the packet that made the episode voice-like. */
+  /** Context at the packet that showed audio. */
   atTip: MicContext;
   /** The ring showed `listening` at some point between the two. */
   listenedMeanwhile: boolean;
@@ -37,9 +37,20 @@ export function formatKilobytes(bytes: number): string {
   return Number(kb.toFixed(1)) >= 10 ? `${Math.round(kb)} KB` : `${kb.toFixed(1)} KB`;
 }
 
+/** Where an episode went: its busiest destination, and how many other connections it used. */
+export function destinationPhrase(destination: string, connections: number): string {
+  if (connections <= 1) return `to ${destination}`;
+  return `to ${destination} and ${connections - 1} other connection${connections === 2 ? '' : 's'}`;
+}
+
+/** "uploaded 212 KB in 3.1 s to … while the microphone was muted, not shaped like audio" */
+export function aboveBackgroundReason(bytes: number, durationUs: number, where: string): string {
+  return `uploaded ${formatKilobytes(bytes)} in ${(durationUs / 1e6).toFixed(1)} s ${where} while the microphone was muted, not shaped like audio`;
+}
+
 /** An expected upload that goes on after the mute button was pressed. */
-export function continuedAfterMuteReason(bytes: number, durationUs: number, destination: string): string {
-  return `uploaded ${formatKilobytes(bytes)} in ${(durationUs / 1e6).toFixed(1)} s to ${destination} and kept uploading after the microphone was muted`;
+export function continuedAfterMuteReason(bytes: number, durationUs: number, where: string): string {
+  return `uploaded ${formatKilobytes(bytes)} in ${(durationUs / 1e6).toFixed(1)} s ${where} and kept uploading after the microphone was muted`;
 }
 
 const MIC_PHRASES: Record<MicContext, string> = {
@@ -51,6 +62,6 @@ const MIC_PHRASES: Record<MicContext, string> = {
 };
 
 /** "uploaded 38 KB in 4.2 s to 52.46.136.99:443 while the microphone was muted" */
-export function alertReason(bytes: number, durationUs: number, destination: string, mic: MicContext): string {
-  return `uploaded ${formatKilobytes(bytes)} in ${(durationUs / 1e6).toFixed(1)} s to ${destination} ${MIC_PHRASES[mic]}`;
+export function alertReason(bytes: number, durationUs: number, where: string, mic: MicContext): string {
+  return `uploaded ${formatKilobytes(bytes)} in ${(durationUs / 1e6).toFixed(1)} s ${where} ${MIC_PHRASES[mic]}`;
 }

@@ -6,8 +6,9 @@ import { CaptureInputError, type PacketSource } from '../capture/packet-source.j
 import type { CapturedFrame, DecodedPacket } from '../decode/types.js';
 import type { PaperFeatures } from '../features/paper-features.js';
 import type { JudgeEvent } from '../judge/judge-events.js';
-import { Judge } from '../judge/judge.js';
-import { uploadBytes } from '../judge/upload-filter.js';
+import { Judge, type UploadPacket } from '../judge/judge.js';
+import { tcpUploadBytes, udpUploadBytes } from '../judge/upload-filter.js';
+import type { FlowObservation } from '../flows/flow-table.js';
 import { PacketPipeline, type PipelineOptions } from './packet-pipeline.js';
 import { classCountsByPaperLabel, type SummaryEvent } from './events.js';
 
@@ -36,20 +37,32 @@ export interface Analysis {
 /** decode -> flows -> features -> judge, wired once for replay, features and the service. */
 export function buildAnalysis(options: PipelineOptions, handlers: CaptureRunHandlers = {}): Analysis {
   const judge = new Judge({ mic: options.mic, graceS: options.graceS }, (event) => handlers.judge?.(event));
+  // One object carries every upload to the judge, so the packet path allocates nothing for it.
+  const upload: UploadPacket = { timeUs: 0, bytes: 0, stream: 0, protocol: 'tcp', src: '', srcPort: 0, dst: '', dstPort: 0 };
+  const toJudge = (packet: DecodedPacket, obs: FlowObservation, bytes: number): void => {
+    if (bytes === 0) return judge.tick(packet.timeUs);
+    const ports = (packet.tcp ?? packet.udp)!;
+    upload.timeUs = packet.timeUs;
+    upload.bytes = bytes;
+    upload.stream = obs.streamIndex;
+    upload.protocol = packet.tcp ? 'tcp' : 'udp';
+    upload.src = packet.src;
+    upload.srcPort = ports.srcPort;
+    upload.dst = packet.dst;
+    upload.dstPort = ports.dstPort;
+    judge.upload(upload);
+  };
   const pipeline = new PacketPipeline(
     options,
     (packet, features, _mic, obs) => {
-      const bytes = uploadBytes(packet, obs, features.packetClass);
+      const bytes = tcpUploadBytes(packet, obs, features.packetClass);
       handlers.packet?.(packet, features, bytes);
-      if (bytes > 0) {
-        const tcp = packet.tcp!;
-        judge.upload(packet.timeUs, { protocol: 'tcp', src: packet.src, srcPort: tcp.srcPort, dst: packet.dst, dstPort: tcp.dstPort }, bytes);
-      } else judge.tick(packet.timeUs);
+      toJudge(packet, obs, bytes);
     },
     (packet) => {
-      const ports = packet.tcp ?? packet.udp;
-      if (ports && packet.payloadLength > 0) judge.download(packet.timeUs, packet.src, ports.srcPort, packet.payloadLength, packet.tcp ? 'tcp' : 'udp');
+      if (packet.payloadLength > 0) judge.download(packet.timeUs, packet.payloadLength);
     },
+    (packet, obs) => toJudge(packet, obs, udpUploadBytes(packet)),
   );
   return {
     pipeline,
@@ -97,7 +110,7 @@ export function summaryEvent(run: CaptureRunResult): SummaryEvent {
     alerts: judge.counts.alerts,
     alerts_by_severity: { critical: judge.counts.critical, warning: judge.counts.warning },
     upload_episodes: judge.counts.episodes,
-    voice_like_episodes: judge.counts.voiceLikeEpisodes,
+    voice_like_episodes: judge.counts.audioLikeEpisodes,
     alert_latency_ms:
       latencies.length === 0 ? null : { median: Math.round(latencies[Math.floor(latencies.length / 2)] / 1000), max: Math.round(latencies[latencies.length - 1] / 1000) },
     capture_dropped: run.source.stats().dropped,

@@ -28,6 +28,9 @@ export type EchoPacketSink = (packet: DecodedPacket, features: PaperFeatures, mi
 /** Receives every TCP/UDP packet sent to the Echo (the judge weighs downloads against uploads). */
 export type DeviceReceivedSink = (packet: DecodedPacket, obs: FlowObservation) => void;
 
+/** Receives every UDP packet the Echo sent: the paper's features are TCP-only, the judge is not. */
+export type DeviceUdpSink = (packet: DecodedPacket, obs: FlowObservation) => void;
+
 export interface PipelineCounts {
   frames: number;
   echoPackets: number;
@@ -51,6 +54,7 @@ export class PacketPipeline {
     private readonly options: PipelineOptions,
     private readonly sink: EchoPacketSink,
     private readonly receivedSink?: DeviceReceivedSink,
+    private readonly sentUdpSink?: DeviceUdpSink,
   ) {
     this.graceUs = (options.graceS ?? 30) * 1e6;
     this.electionPackets = options.electionPackets ?? 5000;
@@ -116,6 +120,10 @@ export class PacketPipeline {
     if (!obs) return;
     if (!sentByDevice) {
       this.receivedSink?.(packet, obs);
+      return;
+    }
+    if (packet.udp) {
+      this.sentUdpSink?.(packet, obs);
       return;
     }
     const mic: MicContext = this.options.mic ? this.options.mic.contextAt(packet.timeUs, this.graceUs) : 'unknown';

@@ -1,0 +1,45 @@
+// The Echo's upstream rate, device-wide: every upload packet on every connection, TCP and UDP,
+// goes into the same windows, which run continuously (an episode restarting does not reset
+// them). Bytes over time is evidence that no framing, chunk size, client library or transport
+// escapes. O(1) per packet, no allocation.
+
+import type { UploadPacket } from './device-episode.js';
+import {
+  AUDIO_BYTES_PER_S,
+  AUDIO_VOLUME_BYTES,
+  AUDIO_VOLUME_WINDOW_US,
+  BACKGROUND_WINDOW_US,
+  SUSTAINED_SCALES,
+} from './upload-thresholds.js';
+import { SlidingSum, SlotRun } from './window-sums.js';
+
+/** Audio evidence at a packet: a second's volume of PCM inside a second, or audio rate sustained at one of the time scales. */
+export type AudioEvidence = 'volume' | 'sustained' | 'none';
+
+export class DeviceRates {
+  private readonly volume = new SlidingSum(AUDIO_VOLUME_WINDOW_US / 10, 10);
+  private readonly background = new SlidingSum(BACKGROUND_WINDOW_US / 10, 10);
+  private readonly scales = SUSTAINED_SCALES.map((scale) => new SlotRun(scale.slotUs, scale.slots));
+  /** Bytes in the volume window (about the last second) after the latest packet. */
+  lastSecondBytes = 0;
+  /** The device's bytes in the background window (about the last 5 s) before the latest packet. */
+  recentBytesBefore = 0;
+
+  /**
+   * Counts the packet and returns the evidence now. `bar` multiplies every byte threshold (1
+   * normally, more when a download dominates), so it raises the bar without ever closing it.
+   */
+  add(packet: UploadPacket, bar: number): AudioEvidence {
+    const { timeUs, bytes } = packet;
+    let sustained = false;
+    // Every scale is fed every packet, so each run stays true to the traffic.
+    for (let i = 0; i < this.scales.length; i++) {
+      const scale = this.scales[i];
+      if (scale.add(timeUs, bytes, (AUDIO_BYTES_PER_S * scale.slotUs * bar) / 1e6)) sustained = true;
+    }
+    this.recentBytesBefore = this.background.add(timeUs, bytes) - bytes;
+    this.lastSecondBytes = this.volume.add(timeUs, bytes);
+    if (this.lastSecondBytes >= AUDIO_VOLUME_BYTES * bar) return 'volume';
+    return sustained ? 'sustained' : 'none';
+  }
+}

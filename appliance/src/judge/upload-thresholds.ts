@@ -1,0 +1,79 @@
+// Every number the judge decides with, in one place. Each is measured on real traffic; the
+// figures behind them are in docs/judge.md ("Thresholds and where they come from").
+//
+// The evidence is the Echo's upstream payload across all of its connections and destinations
+// together, TCP and UDP, in time slots: it does not depend on record sizes, chunk spacing, the
+// client library or the transport, so a different framing of the same upload cannot slip past.
+
+/**
+ * The slowest audio earshot has to catch: speech at the lowest plausible codec rate (Opus or
+ * Speex at about 12 kbit/s) is 1.5 KB/s.
+ */
+export const AUDIO_BYTES_PER_S = 1_500;
+
+/**
+ * "Sustained for at least a second", checked at three time scales so that both a steady stream
+ * and a chunked one (one burst per second, or per few seconds) qualify: a scale's slots must
+ * each carry AUDIO_BYTES_PER_S × slot length, for `slots` slots in a row (window-sums.ts). The
+ * coarser scales want three slots: a telemetry burst (7-14.5 KB, docs/judge.md) followed by
+ * some chatter a second or a few seconds later fills two slots and is not audio. So chunks sent
+ * once a second, each under a second of PCM, are caught at the third chunk (2 s), not within 1 s.
+ */
+export const SUSTAINED_SCALES = [
+  { slotUs: 250_000, slots: 4 }, // a steady stream: every quarter-second of one second
+  { slotUs: 1_000_000, slots: 3 }, // chunks once a second
+  { slotUs: 5_000_000, slots: 3 }, // chunks every few seconds
+] as const;
+
+/**
+ * A volume of the order of a second of PCM (8 kHz × 16 bit) inside one second is audio-sized
+ * whatever its shape: a bulk upload, or the pre-roll burst an Echo sends before its paced stream.
+ */
+export const AUDIO_VOLUME_BYTES = 16_000;
+export const AUDIO_VOLUME_WINDOW_US = 1_000_000;
+
+/**
+ * Above the Echo's background while muted: heartbeats are excluded already, and the telemetry
+ * of the paper's muted captures (at most 8.4 KB) and of the simulator (at most 14.5 KB) stays
+ * under this in any 5 s of an episode (docs/judge.md). More than this while the ring is red is
+ * at least a warning, even when it does not look like audio.
+ */
+export const BACKGROUND_BYTES = 16_000;
+// No less than AUDIO_VOLUME_BYTES: then an episode is only ever "above background" once it has
+// had its first second to show audio (judge.ts relies on it).
+export const BACKGROUND_WINDOW_US = 5_000_000;
+
+/**
+ * An upload that mostly answers a download (music's chatter, a reconnect's requests) is less
+ * likely to be speech: when the episode's downstream exceeds this multiple of its upstream, every
+ * byte threshold above is multiplied by DOWNLOAD_DISCOUNT. It raises the bar; it never closes it.
+ */
+export const DOWNLOAD_DOMINANCE_RATIO = 4;
+export const DOWNLOAD_DISCOUNT = 4;
+
+/** An episode ends after this long without upstream payload from the Echo. */
+export const EPISODE_GAP_US = 3_500_000;
+
+/** While the ring stays red, an episode survives pauses up to this long: chunks every few seconds are one upload. */
+export const MUTED_EPISODE_GAP_US = 10_000_000;
+
+/**
+ * Until an episode is above background, a pause this long after what were only strays (the
+ * device sent under STRAY_BYTES in the background window) starts it afresh: a stray record must
+ * not become the start of the upload that follows, because the start's mic state decides the
+ * verdict and the alert's latency is measured from it. The evidence windows are not reset.
+ */
+export const REANCHOR_GAP_US = 500_000;
+export const STRAY_BYTES = AUDIO_BYTES_PER_S;
+
+/**
+ * An expected upload (the Echo was listening) that goes on this long after the ring turned red
+ * is a leak: the Echo stops streaming when muted, well within this.
+ */
+export const MUTED_CONTINUATION_US = 1_000_000;
+
+/** Uploads this long after listening ends are expected, unless the config says otherwise. */
+export const DEFAULT_GRACE_S = 30;
+
+/** The alert names at most this many of the episode's flows (enforcement blocks them all). */
+export const MAX_FLOWS_PER_ALERT = 16;
