@@ -25,7 +25,7 @@ before(async () => {
   broker = await MosquittoBroker.start();
   dir = mkdtempSync(join(tmpdir(), 'earshot-service-'));
   writeMicThroughout(join(dir, 'muted.csv'), 'muted', T0 - 60_000_000);
-  writeUploadsCapture(join(dir, 'three.pcap'), { uploads: 3, spacingS: 3.5, startUs: T0 });
+  writeUploadsCapture(join(dir, 'three.pcap'), { uploads: 3, spacingS: 12, startUs: T0 });
 });
 
 after(async () => {

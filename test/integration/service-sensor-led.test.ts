@@ -21,7 +21,7 @@ const T0 = Date.UTC(2026, 0, 15, 12, 0, 0) * 1000;
 const dir = mkdtempSync(join(tmpdir(), 'earshot-sensor-led-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const capture = join(dir, 'uploads.pcap');
-writeUploadsCapture(capture, { uploads: 2, spacingS: 3.5, startUs: T0 });
+writeUploadsCapture(capture, { uploads: 2, spacingS: 12, startUs: T0 });
 
 /** A sensor that reports one reading when started, as a ring sensor does with its first sample. */
 class ScriptedSensor implements MicSensor {

@@ -1,5 +1,6 @@
 // Short captures for the service tests: `uploads` speech-like uploads `spacingS` apart on one
-// TLS connection, each its own episode, so a muted mic gives one alert (and one alert_end) each.
+// TLS connection, each its own episode when spaced more than the muted episode gap (10 s), so a
+// muted mic gives one alert (and one alert_end) each.
 
 import { writeFileSync } from 'node:fs';
 import { PcapBuilder } from '../../appliance/src/capture/capture-writer.js';

@@ -124,3 +124,13 @@ test('an expected upload that goes on a second after the ring turned red is crit
   assert.equal(Date.parse(alert.time) * 1000, T0 + 3_140 * MS);
   assert.match(alert.reason, /kept uploading after the microphone was muted$/);
 });
+
+test('a muted upload above background that stops before its decision time is still reported when it ends', () => {
+  const { feed, alerts, judge } = runJudge({ mic: always('muted') });
+  feed(burst(T0, 10_000));
+  judge.download(T0 + 10 * MS, 400_000); // a download raises the audio bar: 18 KB in a second is not audio then
+  feed(burst(T0 + 400 * MS, 8_000));
+  assert.deepEqual(alerts(), [], 'under 2 s old, it may still turn out to be audio');
+  judge.finish();
+  assert.deepEqual(alerts().map((a) => [a.severity, a.evidence.rule, a.bytes]), [['warning', 'above-background', 18_000]]);
+});

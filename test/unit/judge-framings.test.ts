@@ -35,8 +35,11 @@ test('every framing of an audio upload while muted is critical within 1 s of its
     judge.finish();
     const first = alerts().find((a) => a.severity === 'critical');
     assert.ok(first, `${name}: no critical alert`);
-    assert.equal(first.start, new Date(T0 / 1000).toISOString(), `${name}: the episode starts at the first packet`);
-    assert.ok(latencyMs(first) <= boundMs, `${name}: ${latencyMs(first)} ms`);
+    // Chunks under the background each start afresh (the windows still see them whole), so
+    // their alert is timed from the capture's start instead.
+    const fromFirstPacketMs = Date.parse(first.time) - T0 / 1000;
+    if (boundMs <= 1_000) assert.equal(first.start, new Date(T0 / 1000).toISOString(), `${name}: the episode starts at the first packet`);
+    assert.ok(fromFirstPacketMs <= boundMs, `${name}: ${fromFirstPacketMs} ms`);
     if (boundMs <= 1_000) {
       assert.ok(['volume', 'sustained'].includes(first.evidence.rule), `${name}: ${first.evidence.rule}`);
       assert.equal(alerts().length, 1, `${name}: one alert per upload`);
@@ -90,35 +93,46 @@ test('a trickle under audio rate and under the background is not alerted, even m
   }
 });
 
-test('a muted upload above the background but never audio-shaped is a warning that says so', () => {
-  // 10 KB bursts 2 s apart: no second holds a second of PCM, no rate is sustained, 20 KB in 5 s is more than telemetry.
-  const sent = [...burst(T0, 10_000), ...burst(T0 + 2 * S, 10_000)];
-  const { feed, alerts, ends, judge } = runJudge({ mic: always('muted') });
-  const at = feed(sent);
-  const [alert] = alerts();
-  assert.deepEqual([alert?.severity, alert?.evidence.rule], ['warning', 'above-background']);
+/** Feeds the upload with a download of `ratio` × its bytes alongside (music, a software update). */
+function withDownload(h: ReturnType<typeof runJudge>, sent: Sent[], ratio: number): void {
+  for (const p of sent) {
+    h.feed([p]);
+    h.judge.download(p.timeUs + 1, ratio * p.bytes);
+  }
+}
+
+test('a muted upload that a download hides from the audio rules is still a warning, not shaped like audio', () => {
+  // 4 KB/s: over the audio rate, but under the fourfold bar a dominating download sets.
+  const sent = paced(T0, 8, 100, 400);
+  const muted = runJudge({ mic: always('muted') });
+  const at: number[] = [];
+  for (const [i, p] of sent.entries()) {
+    if (muted.feed([p]).length > 0) at.push(i);
+    muted.judge.download(p.timeUs + 1, 40 * p.bytes);
+  }
+  muted.judge.finish();
+  const [alert] = muted.alerts();
+  assert.deepEqual([alert?.severity, alert?.evidence.rule, alert?.evidence.threshold_factor], ['warning', 'above-background', 4]);
   let sum = 0;
-  const passes = sent.findIndex((p) => (sum += p.bytes) >= 16_000);
-  assert.equal(at[0], passes, 'raised at the packet that passes 16 KB');
-  assert.equal(alert.bytes, sum);
-  assert.equal(alert.reason, 'uploaded 17 KB in 2.0 s to 198.51.100.20:443 while the microphone was muted, not shaped like audio');
-  judge.finish();
-  assert.equal(ends().length, 1);
+  assert.equal(at[0], sent.findIndex((p) => (sum += p.bytes) >= 16_000), 'raised at the packet that passes 16 KB');
+  assert.equal(alert.reason, 'uploaded 16 KB in 3.9 s to 198.51.100.20:443 while the microphone was muted, not shaped like audio');
+  assert.equal(muted.ends().length, 1);
   const idle = runJudge({ mic: always('idle') });
-  idle.feed(sent);
+  withDownload(idle, sent, 40);
   idle.judge.finish();
   assert.deepEqual(idle.events, [], 'idle, an upload that is not audio-shaped is nothing');
 });
 
 test('a muted warning becomes a second, critical alert when the upload turns into audio', () => {
-  const sent = [...burst(T0, 10_000), ...burst(T0 + 2 * S, 10_000), ...paced(T0 + 4 * S, 2, 20, 640)];
-  const { feed, alerts, ends, judge } = runJudge({ mic: always('muted') });
-  feed(sent);
-  judge.finish();
-  assert.deepEqual(alerts().map((a) => [a.severity, a.evidence.rule]), [['warning', 'above-background'], ['critical', 'volume']]);
-  assert.notEqual(alerts()[0].id, alerts()[1].id);
-  assert.equal(alerts()[1].start, alerts()[0].start, 'one episode');
-  assert.deepEqual(ends().map((e) => e.id), alerts().map((a) => a.id));
+  const h = runJudge({ mic: always('muted') });
+  withDownload(h, paced(T0, 6, 100, 400), 40);
+  h.feed(paced(T0 + 6 * S, 3, 20, 640)); // 32 KB/s: audio even under the raised bar
+  h.judge.finish();
+  const alerts = h.alerts();
+  assert.deepEqual(alerts.map((a) => [a.severity, a.evidence.rule]), [['warning', 'above-background'], ['critical', 'sustained']]);
+  assert.notEqual(alerts[0].id, alerts[1].id);
+  assert.equal(alerts[1].start, alerts[0].start, 'one episode');
+  assert.deepEqual(h.ends().map((e) => e.id), alerts.map((a) => a.id));
 });
 
 test('telemetry bursts of the size the Echo sends (up to 14.5 KB) are not an alert, muted or idle', () => {
@@ -141,16 +155,13 @@ test('heartbeats and small telemetry under the background never alert, even mute
 });
 
 test('a download dominating the episode raises the bar fourfold but never closes it', () => {
-  const withDownload = (sent: Sent[]) => {
-    const { feed, judge, alerts } = runJudge({ mic: always('idle') });
-    for (const p of sent) {
-      feed([p]);
-      judge.download(p.timeUs + 1, 40 * p.bytes); // music: 40× the upstream
-    }
-    return alerts();
+  const idleAlerts = (sent: Sent[]) => {
+    const h = runJudge({ mic: always('idle') });
+    withDownload(h, sent, 40); // music: 40× the upstream
+    return h.alerts();
   };
   // 3 KB/s of requests alongside a download: twice the audio rate, under four times it.
-  assert.deepEqual(withDownload(paced(T0, 5, 100, 300)), []);
+  assert.deepEqual(idleAlerts(paced(T0, 5, 100, 300)), []);
   // 32 KB/s is audio whatever comes down.
-  assert.deepEqual(withDownload(paced(T0, 5, 20, 640)).map((a) => [a.severity, a.evidence.threshold_factor]), [['warning', 4]]);
+  assert.deepEqual(idleAlerts(paced(T0, 5, 20, 640)).map((a) => [a.severity, a.evidence.threshold_factor]), [['warning', 4]]);
 });

@@ -7,27 +7,36 @@ test('a sliding sum holds the bytes of its last buckets and forgets older ones',
   assert.equal(sum.add(0, 5), 5);
   assert.equal(sum.add(950, 7), 12);
   assert.equal(sum.add(1_000, 1), 8, 'bucket 0 left the window when bucket 10 began');
+  assert.equal(sum.firstTimeUs(), 950);
   assert.equal(sum.add(1_950, 2), 3, 'only bucket 10 and 19 remain');
   assert.equal(sum.add(10_000, 4), 4, 'a long pause empties it');
+  assert.equal(sum.firstTimeUs(), 10_000);
 });
 
-test('a slot run counts consecutive slots that each reach the minimum', () => {
+test('a strict slot run needs every one of its slots full, with traffic from the first to the last', () => {
   const run = new SlotRun(250, 4);
-  const results = [0, 260, 510, 760].map((t) => run.add(t, 400, 375));
-  assert.deepEqual(results, [false, false, false, true]);
-  assert.equal(run.run, 4);
+  assert.deepEqual([0, 260, 510, 760].map((t) => run.add(t, 400, 375)), [false, false, false, true]);
+  const early = new SlotRun(250, 4);
+  assert.deepEqual([240, 260, 510, 760].map((t) => early.add(t, 400, 375)), [false, false, false, false], 'four slots but 520 µs of traffic');
   const broken = new SlotRun(250, 4);
-  const brokenResults = [0, 260, 1_010, 1_260, 1_510].map((t) => broken.add(t, 400, 375));
-  assert.deepEqual(brokenResults, [false, false, false, false, false], 'slots 2 and 3 were empty: the run starts again at slot 4');
-  assert.equal(broken.run, 3);
+  assert.deepEqual([0, 260, 1_010, 1_260, 1_510].map((t) => broken.add(t, 400, 375)), [false, false, false, false, false], 'slots 2 and 3 were empty');
 });
 
-test('a slot reaches the minimum from several small packets, and is counted once', () => {
-  const run = new SlotRun(250, 2);
-  assert.equal(run.add(0, 200, 375), false);
-  assert.equal(run.add(10, 200, 375), false);
-  assert.equal(run.run, 1);
-  assert.equal(run.add(20, 200, 375), false);
-  assert.equal(run.run, 1);
-  assert.equal(run.add(300, 400, 375), true);
+test('a short burst that straddles slot boundaries is not sustained', () => {
+  const run = new SlotRun(1_000, 2);
+  assert.equal(run.add(900, 5_000, 1_500), false);
+  assert.equal(run.add(1_100, 5_000, 1_500), false, 'two full slots, but 200 µs of traffic');
+  assert.equal(run.add(1_950, 100, 1_500), true, 'spread over 1050 µs');
+});
+
+test('a lenient slot run lets one slot come short as long as the slots carry the total', () => {
+  const run = new SlotRun(250, 4, 3);
+  assert.equal(run.add(0, 800, 375), false);
+  assert.equal(run.add(260, 800, 375), false);
+  assert.equal(run.add(510, 100, 375), false, 'slot 2 comes short (a lump of delivery)');
+  assert.equal(run.add(760, 800, 375), true, 'slot 3 makes three full slots over 0.76 of the second');
+  const gap = new SlotRun(250, 4, 3);
+  assert.deepEqual([0, 260, 760].map((t) => gap.add(t, 800, 375)), [false, false, false], 'an empty slot: a burst and a stray, not a stream');
+  const thin = new SlotRun(250, 4, 3);
+  assert.deepEqual([0, 260, 600].map((t) => thin.add(t, 380, 375)), [false, false, false], 'three full slots but under four slots\' worth');
 });

@@ -39,9 +39,10 @@ export class DeviceEpisode {
   /** The most bytes the device sent inside one volume window (about a second) during the episode. */
   peakWindowBytes = 0;
   private readonly flows = new Map<number, FlowShare>();
-  /** The episode's own bytes in the background window: an earlier episode's do not count. */
+  /** The episode's own bytes in the background window: an earlier episode's never count. */
   private readonly recent = new SlidingSum(BACKGROUND_WINDOW_US / 10, 10);
   recentBytes = 0;
+
   /** Bytes sent after the ring had been muted for a while, for an upload that began as expected. */
   bytesSinceMuted = 0;
 
@@ -56,6 +57,17 @@ export class DeviceEpisode {
     this.flows.clear();
     this.recent.reset();
     this.recentBytes = 0;
+  }
+
+  /**
+   * The traffic that showed audio began before this episode did (an upload in lumps, a pause
+   * over the re-anchoring gap apart): the episode starts where that traffic did, with its bytes.
+   * Its earlier connections are not known any more.
+   */
+  reachBack(firstUs: number, bytes: number): void {
+    if (firstUs <= 0 || firstUs >= this.startUs) return;
+    this.startUs = firstUs;
+    this.bytes = Math.max(this.bytes, bytes);
   }
 
   get durationUs(): number {

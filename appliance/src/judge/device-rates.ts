@@ -8,7 +8,6 @@ import {
   AUDIO_BYTES_PER_S,
   AUDIO_VOLUME_BYTES,
   AUDIO_VOLUME_WINDOW_US,
-  BACKGROUND_WINDOW_US,
   SUSTAINED_SCALES,
 } from './upload-thresholds.js';
 import { SlidingSum, SlotRun } from './window-sums.js';
@@ -18,12 +17,13 @@ export type AudioEvidence = 'volume' | 'sustained' | 'none';
 
 export class DeviceRates {
   private readonly volume = new SlidingSum(AUDIO_VOLUME_WINDOW_US / 10, 10);
-  private readonly background = new SlidingSum(BACKGROUND_WINDOW_US / 10, 10);
-  private readonly scales = SUSTAINED_SCALES.map((scale) => new SlotRun(scale.slotUs, scale.slots));
+
+  private readonly scales = SUSTAINED_SCALES.map((scale) => new SlotRun(scale.slotUs, scale.slots, scale.fullNeeded));
   /** Bytes in the volume window (about the last second) after the latest packet. */
   lastSecondBytes = 0;
-  /** The device's bytes in the background window (about the last 5 s) before the latest packet. */
-  recentBytesBefore = 0;
+  /** When the traffic that makes the latest evidence began, and how much it carried. */
+  evidenceFirstUs = 0;
+  evidenceBytes = 0;
 
   /**
    * Counts the packet and returns the evidence now. `bar` multiplies every byte threshold (1
@@ -31,15 +31,24 @@ export class DeviceRates {
    */
   add(packet: UploadPacket, bar: number): AudioEvidence {
     const { timeUs, bytes } = packet;
-    let sustained = false;
+    let sustained: SlotRun | undefined;
     // Every scale is fed every packet, so each run stays true to the traffic.
     for (let i = 0; i < this.scales.length; i++) {
       const scale = this.scales[i];
-      if (scale.add(timeUs, bytes, (AUDIO_BYTES_PER_S * scale.slotUs * bar) / 1e6)) sustained = true;
+      if (scale.add(timeUs, bytes, (AUDIO_BYTES_PER_S * scale.slotUs * bar) / 1e6) && !sustained) sustained = scale;
     }
-    this.recentBytesBefore = this.background.add(timeUs, bytes) - bytes;
     this.lastSecondBytes = this.volume.add(timeUs, bytes);
-    if (this.lastSecondBytes >= AUDIO_VOLUME_BYTES * bar) return 'volume';
-    return sustained ? 'sustained' : 'none';
+    if (this.lastSecondBytes >= AUDIO_VOLUME_BYTES * bar) {
+      this.evidenceFirstUs = this.volume.firstTimeUs();
+      this.evidenceBytes = this.lastSecondBytes;
+      return 'volume';
+    }
+    if (!sustained) return 'none';
+    // A second's stream tells where it began; the coarse scales' runs reach back many seconds,
+    // over what may have been other uploads, so they leave the episode's start as it is.
+    const fine = sustained === this.scales[0];
+    this.evidenceFirstUs = fine ? sustained.firstUs : 0;
+    this.evidenceBytes = fine ? sustained.totalBytes : 0;
+    return 'sustained';
   }
 }

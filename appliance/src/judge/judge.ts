@@ -14,6 +14,7 @@ import { DeviceRates } from './device-rates.js';
 import type { AlertEvidence, JudgeEvent, Severity } from './judge-events.js';
 import {
   AUDIO_BYTES_PER_S,
+  AUDIO_DECISION_US,
   BACKGROUND_BYTES,
   DEFAULT_GRACE_S,
   DOWNLOAD_DISCOUNT,
@@ -22,7 +23,6 @@ import {
   MUTED_CONTINUATION_US,
   MUTED_EPISODE_GAP_US,
   REANCHOR_GAP_US,
-  STRAY_BYTES,
 } from './upload-thresholds.js';
 import { aboveBackgroundReason, alertMic, alertReason, continuedAfterMuteReason, destinationPhrase, verdictFor, type MicEvidence, type Verdict } from './verdict.js';
 
@@ -84,14 +84,16 @@ export class Judge {
     const episode = this.episode;
     const bar = this.thresholdFactor();
     const evidence = this.rates.add(packet, bar);
-    // What came before a pause was only strays: nothing was raised, so it ends silently.
-    if (this.open && !this.aboveBackground && timeUs - episode.lastUs > REANCHOR_GAP_US && this.rates.recentBytesBefore < STRAY_BYTES) this.end();
+    // Before it rose above background, what came before a pause was not this surge: it ends silently.
+    if (this.open && !this.aboveBackground && timeUs - episode.lastUs > REANCHOR_GAP_US) this.end();
     if (!this.open) this.begin(timeUs);
     episode.add(packet, this.rates.lastSecondBytes);
-    if (evidence !== 'none' || episode.recentBytes >= BACKGROUND_BYTES * bar) this.aboveBackground = true;
+    // The background is the device's own, whatever comes down: a download raises the bar for
+    // audio, but while muted more than the background is still worth a warning.
+    if (evidence !== 'none' || episode.recentBytes >= BACKGROUND_BYTES) this.aboveBackground = true;
     if (this.audioVerdict === undefined) {
       if (evidence !== 'none') this.decide(evidence, timeUs);
-      else if (this.aboveBackground) this.checkAboveBackground(timeUs);
+      else if (this.aboveBackground) this.checkAboveBackground(timeUs, false);
     } else if (this.audioVerdict === 'expected') this.checkContinuedAfterMute(packet);
   }
 
@@ -106,9 +108,12 @@ export class Judge {
     this.lastTickUs = nowUs;
     if (!this.open) return;
     const quietUs = nowUs - this.episode.lastUs;
-    if (quietUs <= EPISODE_GAP_US) return;
-    // While the ring stays red, a pause inside an upload does not restart it.
-    if (quietUs <= MUTED_EPISODE_GAP_US && this.mic.contextAt(nowUs, this.graceUs) === 'muted') return;
+    if (quietUs <= EPISODE_GAP_US) {
+      if (this.aboveBackground && this.audioVerdict === undefined) this.checkAboveBackground(nowUs, false);
+      return;
+    }
+    // While the ring stays red, a pause inside an upload (one above background) does not restart it.
+    if (quietUs <= MUTED_EPISODE_GAP_US && this.aboveBackground && this.mic.contextAt(nowUs, this.graceUs) === 'muted') return;
     this.end();
   }
 
@@ -130,6 +135,7 @@ export class Judge {
 
   private end(): void {
     const episode = this.episode;
+    if (this.aboveBackground && this.audioVerdict === undefined) this.checkAboveBackground(episode.lastUs, true);
     this.open = false;
     if (this.aboveBackground) {
       this.episodeStats.largestBytes = Math.max(this.episodeStats.largestBytes, episode.bytes);
@@ -148,6 +154,7 @@ export class Judge {
   }
 
   private decide(evidence: 'volume' | 'sustained', tipUs: number): void {
+    this.episode.reachBack(this.rates.evidenceFirstUs, this.rates.evidenceBytes);
     const mic = this.micEvidence(tipUs);
     const verdict = verdictFor(mic);
     this.audioVerdict = verdict;
@@ -160,15 +167,10 @@ export class Judge {
     this.raise(tipUs, verdict, context, evidence, alertReason(this.episode.bytes, this.episode.durationUs, this.where(), context));
   }
 
-  /**
-   * Muted and above background, and not audio-like: a warning, once per episode. (More than the
-   * background inside the episode's first second would be a second of PCM, so an episode that is
-   * only above background has always had its second to show audio.)
-   */
-  private checkAboveBackground(tipUs: number): void {
-    if (this.backgroundWarned) return;
-    const mic = this.micEvidence(tipUs);
-    if (verdictFor(mic) !== 'critical') return; // only the muted ring makes a non-audio upload suspect
+  /** Muted, above background, and not audio-like by its decision time (or its end): a warning, once per episode. */
+  private checkAboveBackground(tipUs: number, ending: boolean): void {
+    if (this.backgroundWarned || (!ending && tipUs - this.episode.startUs < AUDIO_DECISION_US)) return;
+    if (verdictFor(this.micEvidence(tipUs)) !== 'critical') return; // only the muted ring makes a non-audio upload suspect
     this.backgroundWarned = true;
     this.raise(tipUs, 'warning', 'muted', 'above-background', aboveBackgroundReason(this.episode.bytes, this.episode.durationUs, this.where()));
   }
@@ -200,18 +202,19 @@ export class Judge {
 
   private raise(tipUs: number, severity: Severity, mic: MicContext, rule: AlertEvidence['rule'], reason: string): void {
     const episode = this.episode;
-    const id = `a${++this.alertNumber}-${Math.floor(episode.startUs / 1000)}`;
+    const startUs = episode.startUs;
+    const id = `a${++this.alertNumber}-${Math.floor(startUs / 1000)}`;
     this.alertIds.push(id);
     this.counts.alerts++;
     this.counts[severity]++;
-    this.counts.latenciesUs.push(tipUs - episode.startUs);
+    this.counts.latenciesUs.push(tipUs - startUs);
     const flows = episode.busiestFlows();
     this.emit({
       type: 'alert',
       id,
       severity,
       time: isoTime(tipUs),
-      start: isoTime(episode.startUs),
+      start: isoTime(startUs),
       mic,
       dst: `${flows[0].dst}:${flows[0].dstPort}`,
       bytes: episode.bytes,

@@ -20,9 +20,9 @@ export const AUDIO_BYTES_PER_S = 1_500;
  * once a second, each under a second of PCM, are caught at the third chunk (2 s), not within 1 s.
  */
 export const SUSTAINED_SCALES = [
-  { slotUs: 250_000, slots: 4 }, // a steady stream: every quarter-second of one second
-  { slotUs: 1_000_000, slots: 3 }, // chunks once a second
-  { slotUs: 5_000_000, slots: 3 }, // chunks every few seconds
+  { slotUs: 250_000, slots: 4, fullNeeded: 3 }, // a stream: a second's quarters, one may come short (lumpy delivery)
+  { slotUs: 1_000_000, slots: 3, fullNeeded: 3 }, // chunks once a second
+  { slotUs: 5_000_000, slots: 3, fullNeeded: 3 }, // chunks every few seconds
 ] as const;
 
 /**
@@ -39,8 +39,13 @@ export const AUDIO_VOLUME_WINDOW_US = 1_000_000;
  * at least a warning, even when it does not look like audio.
  */
 export const BACKGROUND_BYTES = 16_000;
-// No less than AUDIO_VOLUME_BYTES: then an episode is only ever "above background" once it has
-// had its first second to show audio (judge.ts relies on it).
+
+/**
+ * A muted upload above background is called "not shaped like audio" only once it is this old:
+ * by then every audio rule but the 5 s scale has had its chance (the 1 s scale decides at the
+ * third slot), so one alert says what the upload is instead of a warning and a critical at once.
+ */
+export const AUDIO_DECISION_US = 2_000_000;
 export const BACKGROUND_WINDOW_US = 5_000_000;
 
 /**
@@ -54,17 +59,16 @@ export const DOWNLOAD_DISCOUNT = 4;
 /** An episode ends after this long without upstream payload from the Echo. */
 export const EPISODE_GAP_US = 3_500_000;
 
-/** While the ring stays red, an episode survives pauses up to this long: chunks every few seconds are one upload. */
+/** While the ring stays red, an episode above background survives pauses up to this long. */
 export const MUTED_EPISODE_GAP_US = 10_000_000;
 
 /**
- * Until an episode is above background, a pause this long after what were only strays (the
- * device sent under STRAY_BYTES in the background window) starts it afresh: a stray record must
- * not become the start of the upload that follows, because the start's mic state decides the
- * verdict and the alert's latency is measured from it. The evidence windows are not reset.
+ * Until an episode is above background, a pause this long starts it afresh: a stray record or a
+ * telemetry burst must not become the start of the upload that follows, because the start's mic
+ * state decides the verdict and the alert's latency is measured from it. The evidence windows
+ * (device-rates.ts) are not reset, so an upload in chunks is still seen as a whole.
  */
 export const REANCHOR_GAP_US = 500_000;
-export const STRAY_BYTES = AUDIO_BYTES_PER_S;
 
 /**
  * An expected upload (the Echo was listening) that goes on this long after the ring turned red

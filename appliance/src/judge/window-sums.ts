@@ -7,6 +7,8 @@
  */
 export class SlidingSum {
   private readonly sums: Float64Array;
+  /** When each bucket's first bytes came. */
+  private readonly firsts: Float64Array;
   private headBucket = -1;
   private total = 0;
 
@@ -15,14 +17,26 @@ export class SlidingSum {
     buckets: number,
   ) {
     this.sums = new Float64Array(buckets);
+    this.firsts = new Float64Array(buckets);
   }
 
   /** Adds `bytes` at `timeUs` (never earlier than the previous call) and returns the window's sum. */
   add(timeUs: number, bytes: number): number {
     this.advance(Math.floor(timeUs / this.bucketUs));
-    this.sums[this.headBucket % this.sums.length] += bytes;
+    const index = this.headBucket % this.sums.length;
+    if (this.sums[index] === 0) this.firsts[index] = timeUs;
+    this.sums[index] += bytes;
     this.total += bytes;
     return this.total;
+  }
+
+  /** When the oldest bytes still in the window came (the window's first packet). */
+  firstTimeUs(): number {
+    const size = this.sums.length;
+    for (let b = this.headBucket - size + 1; b <= this.headBucket; b++) {
+      if (b >= 0 && this.sums[b % size] > 0) return this.firsts[b % size];
+    }
+    return 0;
   }
 
   private advance(bucket: number): void {
@@ -48,45 +62,59 @@ export class SlidingSum {
 }
 
 /**
- * Consecutive fixed time slots (multiples of `slotUs` on the capture clock), each carrying at
- * least `minBytesPerSlot`, with traffic spread over at least three quarters of the slots' span:
- * a short burst that straddles a slot boundary fills two slots but is not sustained.
+ * The latest `slots` fixed time slots (multiples of `slotUs` on the capture clock): sustained
+ * when every one of them carries traffic, at least `fullNeeded` carry `minBytesPerSlot`,
+ * together they carry `slots × minBytesPerSlot`, and their traffic spans all but the last slot.
+ * The span keeps a short burst that straddles a slot boundary from counting, and no slot may be
+ * empty, so a telemetry burst and a stray record a second apart are not a stream; allowing a
+ * slot to come short lets a stream that Wi-Fi or a busy sender delivers in lumps still count.
  */
 export class SlotRun {
-  private slot = -1;
-  private slotBytes = 0;
-  private slotFirstUs = 0;
-  private lastFullSlot = -2;
-  private runFirstUs = 0;
+  private readonly sums: Float64Array;
+  private readonly firsts: Float64Array;
+  private headSlot = -1;
   private readonly minSpanUs: number;
-  /** Slots in a row that reached the minimum, ending at the latest full slot. */
-  run = 0;
+  /** The latest slots' first packet and their bytes, as of the last call. */
+  firstUs = 0;
+  totalBytes = 0;
 
   constructor(
     readonly slotUs: number,
-    private readonly slotsNeeded: number,
+    private readonly slots: number,
+    private readonly fullNeeded = slots,
   ) {
-    this.minSpanUs = 0.75 * (slotsNeeded - 1) * slotUs;
+    this.sums = new Float64Array(slots);
+    this.firsts = new Float64Array(slots);
+    this.minSpanUs = (slots - 1) * slotUs;
   }
 
-  /** Adds `bytes` at `timeUs`; true once `slotsNeeded` slots in a row have each reached `minBytesPerSlot`. */
+  /** Adds `bytes` at `timeUs`; true while the latest slots are sustained at `minBytesPerSlot`. */
   add(timeUs: number, bytes: number, minBytesPerSlot: number): boolean {
+    const size = this.slots;
     const slot = Math.floor(timeUs / this.slotUs);
-    if (slot !== this.slot) {
-      this.slot = slot;
-      this.slotBytes = 0;
-      this.slotFirstUs = timeUs;
+    if (slot > this.headSlot) {
+      const from = this.headSlot < 0 || slot - this.headSlot > size ? slot - size + 1 : this.headSlot + 1;
+      for (let s = from; s <= slot; s++) this.sums[s % size] = 0;
+      this.headSlot = slot;
     }
-    const wasFull = this.slotBytes >= minBytesPerSlot;
-    this.slotBytes += bytes;
-    if (!wasFull && this.slotBytes >= minBytesPerSlot) {
-      if (this.lastFullSlot === slot - 1) this.run++;
-      else {
-        this.run = 1;
-        this.runFirstUs = this.slotFirstUs;
-      }
-      this.lastFullSlot = slot;
+    const index = this.headSlot % size;
+    if (this.sums[index] === 0) this.firsts[index] = timeUs;
+    this.sums[index] += bytes;
+    let full = 0;
+    let busy = 0;
+    let total = 0;
+    let firstUs = timeUs;
+    for (let s = this.headSlot - size + 1; s <= this.headSlot; s++) {
+      if (s < 0) continue;
+      const sum = this.sums[s % size];
+      if (sum === 0) continue;
+      busy++;
+      total += sum;
+      if (sum >= minBytesPerSlot) full++;
+      if (this.firsts[s % size] < firstUs) firstUs = this.firsts[s % size];
     }
-    return this.lastFullSlot === slot && this.run >= this.slotsNeeded && timeUs - this.runFirstUs >= this.minSpanUs;
+    this.firstUs = firstUs;
+    this.totalBytes = total;
+    return busy === size && full >= this.fullNeeded && total >= size * minBytesPerSlot && timeUs - firstUs >= this.minSpanUs;
   }
 }
