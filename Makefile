@@ -55,6 +55,8 @@ bench: deps
 	node --import tsx bench/pipeline-bench.ts
 	node --import tsx bench/live-capture-bench.ts
 	node --import tsx bench/judge-bench.ts
+	node --import tsx bench/paper-episodes-bench.ts
+	node --import tsx bench/replay-ratio-bench.ts
 	node --import tsx bench/service-bench.ts
 	node --import tsx bench/forest-bench.ts
 	node --import tsx bench/e2e-latency-bench.ts
