@@ -6,7 +6,7 @@ import type { DecodedPacket } from '../decode/types.js';
 import { TlsContentType } from '../decode/tls-records.js';
 import type { PacketClass } from '../features/packet-class.js';
 import type { FlowObservation } from '../flows/flow-table.js';
-import { isLocalAddress } from '../pipeline/device-selector.js';
+import { isLocalAddress } from '../flows/local-address.js';
 
 /**
  * Payload bytes this packet adds to an upload episode, or 0. Counted: TLS application data

@@ -1,0 +1,43 @@
+// The product's folders import one another in one direction only: a cycle (judge/ ⇄ pipeline/
+// once) means a piece sits in the wrong folder.
+
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { test } from 'node:test';
+import { REPO_ROOT } from '../support/shared-data.js';
+
+const SRC = join(REPO_ROOT, 'appliance', 'src');
+
+function folderGraph(): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const entry of readdirSync(SRC, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+    const file = join(entry.parentPath, entry.name);
+    const from = relative(SRC, file).split('/')[0];
+    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)) {
+      const to = relative(SRC, resolve(dirname(file), spec)).split('/')[0];
+      if (to === from || to.startsWith('..') || to.endsWith('.js')) continue;
+      if (!graph.has(from)) graph.set(from, new Set());
+      graph.get(from)!.add(to);
+    }
+  }
+  return graph;
+}
+
+test('no two folders of the product import each other, directly or round about', () => {
+  const graph = folderGraph();
+  assert.ok(graph.get('pipeline')?.has('judge'), 'the graph is read (pipeline wires the judge)');
+  const cycles: string[] = [];
+  for (const start of graph.keys()) {
+    const stack: string[][] = [[start]];
+    while (stack.length > 0) {
+      const path = stack.pop()!;
+      for (const next of graph.get(path.at(-1)!) ?? []) {
+        if (next === start) cycles.push([...path, next].join(' → '));
+        else if (!path.includes(next)) stack.push([...path, next]);
+      }
+    }
+  }
+  assert.deepEqual(cycles, []);
+});
