@@ -93,7 +93,8 @@ export function barChartSvg(chart: BarChart): string {
   const n = chart.categories.length;
   const totals = chart.categories.map((_, i) => chart.series.reduce((a, s) => a + s.values[i], 0));
   const max = chart.stacked ? maxOf(totals, 1) : maxOf(chart.series.flatMap((s) => s.values), 1);
-  const ticks = niceTicks(0, max);
+  // Headroom above the tallest bar for the legend card (top right) and the value labels.
+  const ticks = niceTicks(0, max * (chart.series.length > 1 ? 1.3 : 1.05));
   const top = ticks[ticks.length - 1];
   const y = (v: number): number => M.top + PLOT_H - (v / top) * PLOT_H;
   const slot = PLOT_W / n;
