@@ -21,6 +21,7 @@ import type { Notifier } from './sd-notify.js';
 import type { Logger } from './service-log.js';
 import { ServiceStateModel, type EnforcementMode } from './service-state.js';
 import type { StateStore } from './state-store.js';
+import type { PacketRecorder, RecorderStatus } from '../record/dataset-recorder.js';
 
 export interface ServiceDeps {
   config: ServiceConfig;
@@ -40,6 +41,8 @@ export interface ServiceDeps {
   accessPoint?: AccessPoint;
   /** Alerts and alert ends, for a terminal view or a test. */
   onJudgeEvent?: (event: JudgeEvent) => void;
+  /** The dataset recorder (docs/record.md); records while `record.enabled` or when switched on. */
+  recorder?: PacketRecorder;
 }
 
 export interface AccessPoint {
@@ -101,6 +104,7 @@ export class EarshotService {
         packet: (packet, features, uploadBytes) => {
           this.lastEchoUs = packet.timeUs;
           this.model.countEchoPacket(paperLabel(features.reportedClass), uploadBytes);
+          this.deps.recorder?.row(features);
         },
         judge: (event) => this.onJudgeEvent(event),
       },
@@ -109,18 +113,35 @@ export class EarshotService {
     publisher?.start();
     await this.startMicSensor();
     await this.startAccessPoint();
+    if (config.record?.enabled) this.setRecording(true);
     this.housekeeping = setInterval(() => this.tick(), HOUSEKEEPING_MS);
     log('info', `earshot ${config.id}: capturing ${source.description}, enforcement ${config.enforcement.mode}${publisher ? '' : ', no MQTT broker configured'}`);
     notifier.ready(`capturing ${source.description}`);
     try {
+      const recorder = this.deps.recorder;
       await source.run((frame) => {
         this.lastFrameUs = frame.timeUs;
         this.lastFrameWallMs = Date.now();
         this.analysis!.push(frame);
+        recorder?.frame(frame, this.analysis!.pipeline.device);
       });
     } finally {
       await this.shutdown();
     }
+  }
+
+  /** Starts or stops the dataset recorder (the config's switch, or a person's); false without one. */
+  setRecording(on: boolean): boolean {
+    const recorder = this.deps.recorder;
+    if (!recorder) return false;
+    if (on) recorder.start();
+    else recorder.stop(this.analysis?.pipeline.device);
+    return true;
+  }
+
+  /** What the recorder has written and the disk it uses, when there is one. */
+  recordingStatus(): RecorderStatus | undefined {
+    return this.deps.recorder?.status();
   }
 
   /** Ends a live capture (SIGTERM, Ctrl-C); run() then finishes the shutdown. */
@@ -248,6 +269,8 @@ export class EarshotService {
     await this.deps.micSensor?.sensor.stop().catch(() => undefined);
     this.deps.accessPoint?.stop();
     this.analysis?.finish();
+    // After finish(): rows held back by the Echo election are written before the last flush.
+    this.deps.recorder?.stop(this.analysis?.pipeline.device);
     this.refreshState(this.lastFrameUs);
     await store.flush();
     if (publisher) {
