@@ -18,7 +18,7 @@ import { DatasetRecorder } from '../../appliance/src/record/dataset-recorder.js'
 import { headersOnlyFrame, headersOnlyLength } from '../../appliance/src/record/headers-only.js';
 import { segmentStem, segmentsToDelete, shouldRotate } from '../../appliance/src/record/segment-policy.js';
 import { demoSession, micTimelineCsv } from '../../appliance/src/synth/echo-session.js';
-import { tcpFrame, timestampOptions, tlsRecord, udpFrame } from '../../appliance/src/synth/frame-builder.js';
+import { concat, icmpEchoFrame, tcpFrame, timestampOptions, tlsRecord, udpFrame } from '../../appliance/src/synth/frame-builder.js';
 import { cloud, echo } from '../support/decode-fixtures.js';
 
 const dirs: string[] = [];
@@ -65,9 +65,18 @@ describe('a frame cut to its headers', () => {
     assert.equal(headersOnlyLength(lookalike, decoded(lookalike)), 14 + 20 + 8);
   });
 
-  it('keeps a bare ACK whole (it is all headers)', () => {
+  it('keeps a bare ACK whole (it is all headers) but not the padding of a short frame', () => {
     const ack = captured(tcpFrame({ from: echo, to: cloud, seq: 1, ack: 1, flags: TcpFlag.ACK }));
     assert.equal(headersOnlyFrame(ack, decoded(ack)).length, ack.bytes.length);
+    const padded = captured(concat(ack.bytes, new Uint8Array(6).fill(0xee)));
+    assert.equal(headersOnlyFrame(padded, decoded(padded)).length, ack.bytes.length);
+  });
+
+  it('cuts an ICMP message at its IP header, since an ICMP error quotes the datagram it answers', () => {
+    const icmp = captured(icmpEchoFrame({ from: cloud, to: echo, identifier: 1, sequence: 1, payload: secret }));
+    const cut = headersOnlyFrame(icmp, decoded(icmp));
+    assert.equal(cut.length, 14 + 20);
+    assert.ok(contains(icmp.bytes, secret) && !contains(cut, secret));
   });
 });
 
@@ -167,8 +176,8 @@ describe('the recorder on the demo session', () => {
     assert.ok(recorder.status().deletedSegments >= 2);
     const total = [...readdirSync(dir)].filter((n) => n.startsWith('earshot-')).reduce((a, n) => a + statSync(join(dir, n)).size, 0);
     assert.equal(recorder.status().diskBytes, total);
-    assert.ok(lines.some((l) => /^record: closed earshot-\S+ \([\d.]+ MB\); now earshot-/.test(l)));
-    assert.ok(lines.some((l) => /^record: deleted earshot-20260101T000000000Z to stay within 0\.1 MB$/.test(l)));
+    assert.ok(lines.some((l) => /^record: closed earshot-\S+ \(\d+ KB\); now earshot-/.test(l)));
+    assert.ok(lines.some((l) => /^record: deleted earshot-20260101T000000000Z to stay within 60 KB$/.test(l)));
   });
 
   it('refuses a folder it cannot create with one line naming it', () => {

@@ -284,4 +284,11 @@ function fsReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+/** "31 KB", "12.4 MB", "1.2 GB": what a person reads in a log line. */
+export function diskSize(bytes: number): string {
+  if (bytes < 1e6) return `${Math.round(bytes / 1e3)} KB`;
+  if (bytes < 1e9) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${(bytes / 1e9).toFixed(1)} GB`;
+}
+
+const mb = diskSize;

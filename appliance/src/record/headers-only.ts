@@ -1,5 +1,5 @@
 // What the recorder keeps of a frame: its link, IP and transport headers, and for TCP the 5-byte
-// TLS record header when the segment starts with one. No payload byte is kept (design.md: never
+// TLS record header when the segment starts with one. No payload byte (nor padding) is kept (design.md: never
 // store payload bytes). The pcap record's original length stays the frame's, so tshark shows the
 // cut ("Packet size limited during capture") and every length feature can be recomputed. Pure.
 
@@ -19,15 +19,9 @@ export function startsWithTlsRecordHeader(payload: Uint8Array): boolean {
 
 /** How many leading bytes of `frame` to keep, given its decode. */
 export function headersOnlyLength(frame: CapturedFrame, packet: DecodedPacket): number {
-  const payload = packet.payload;
-  // Nothing of the payload was captured (none sent, or cut by the snap length): the frame is
-  // headers, plus at most Ethernet's zero padding of a short frame.
-  if (payload.length === 0) return frame.bytes.length;
-  // The decoder's payload is a view into the frame's own bytes, so its offset is where the headers end.
-  if (payload.buffer !== frame.bytes.buffer) return 0;
-  const headersEnd = payload.byteOffset - frame.bytes.byteOffset;
-  if (headersEnd < 0 || headersEnd > frame.bytes.length) return 0;
-  const keepTls = packet.tcp !== undefined && startsWithTlsRecordHeader(payload);
+  const headersEnd = Math.min(packet.headersLength, frame.bytes.length);
+  // An ICMP error quotes the datagram it answers, so for ICMP and fragments the cut is at the IP header too.
+  const keepTls = packet.tcp !== undefined && startsWithTlsRecordHeader(packet.payload);
   return headersEnd + (keepTls ? TLS_RECORD_HEADER_BYTES : 0);
 }
 
