@@ -114,7 +114,7 @@ describe('the whole box, live', { skip, timeout: 180_000 }, () => {
           // A retained publish reaches a subscriber that is already there with the flag off (MQTT).
           await subscriber!.waitFor((l) => / earshot\/e2e\/status offline$/.test(l), 10_000, 'offline on a clean stop');
           // What a Home Assistant that starts now would get: the retained discovery and status.
-          retained = inNamespace(box, 'mosquitto_sub', ['-h', '127.0.0.1', '-p', '1883', '-F', '%r %t %p', '-C', '19', '-W', '10', '-t', 'homeassistant/+/earshot_e2e/+/config', '-t', 'earshot/e2e/status']);
+          retained = inNamespace(box, 'mosquitto_sub', ['-h', '127.0.0.1', '-p', '1883', '-F', '%r %t %p', '-C', '20', '-W', '10', '-t', 'homeassistant/+/earshot_e2e/+/config', '-t', 'earshot/e2e/status']);
           await new Promise((resolve) => retained!.child.once('exit', resolve));
           await stop(subscriber);
           await stop(broker);

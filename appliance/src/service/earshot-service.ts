@@ -136,6 +136,7 @@ export class EarshotService {
     if (!recorder) return false;
     if (on) recorder.start();
     else recorder.stop(this.analysis?.pipeline.device);
+    this.model.setRecording(recorder.status().recording);
     return true;
   }
 
@@ -177,6 +178,8 @@ export class EarshotService {
       this.model.setEcho(device?.addresses[0] ?? null, this.lastEchoUs > 0 && nowUs - this.lastEchoUs < ECHO_SILENCE_US);
     }
     this.model.setCaptureDropped(source.stats().dropped);
+    // The recorder stops itself on a full disk: the switch follows it.
+    if (this.deps.recorder) this.model.setRecording(this.deps.recorder.status().recording);
     if (publisher) this.model.setQueueOverflow(publisher.overflow);
     const snapshot = this.model.snapshot();
     this.deps.store.saveCounters(snapshot.upstream_bytes, snapshot.classes);
@@ -251,6 +254,12 @@ export class EarshotService {
       for (const id of ids) void this.deps.accessPoint?.enforcer.onAcknowledge(id);
       this.deps.log('info', `acknowledged ${ids.length} alert${ids.length === 1 ? '' : 's'}`);
       this.showLed();
+    } else if (command.type === 'record') {
+      try {
+        if (!this.setRecording(command.on)) this.deps.log('warning', 'record: no recorder in this service');
+      } catch (error) {
+        this.deps.log('warning', `record: ${(error as Error).message}`);
+      }
     } else {
       const mode: EnforcementMode = command.on ? 'block-when-muted' : 'alert';
       this.model.setEnforcement(mode);
