@@ -94,6 +94,8 @@ export class EarshotService {
   async run(): Promise<void> {
     const { config, source, store, publisher, notifier, log } = this.deps;
     await store.open();
+    // First of the adapters: a folder it cannot write stops the start before anything runs.
+    if (config.record?.enabled) this.setRecording(true);
     const last = store.data.alerts.at(-1);
     const lastAlert = last ? { id: last.id, severity: last.severity, time: last.time, start: last.start, dst: last.dst, reason: last.reason, acknowledged: last.acknowledged } : null;
     this.model.restore({ ...store.data.counters, unacknowledged: store.unacknowledged, lastAlert });
@@ -113,7 +115,6 @@ export class EarshotService {
     publisher?.start();
     await this.startMicSensor();
     await this.startAccessPoint();
-    if (config.record?.enabled) this.setRecording(true);
     this.housekeeping = setInterval(() => this.tick(), HOUSEKEEPING_MS);
     log('info', `earshot ${config.id}: capturing ${source.description}, enforcement ${config.enforcement.mode}${publisher ? '' : ', no MQTT broker configured'}`);
     notifier.ready(`capturing ${source.description}`);
