@@ -57,6 +57,7 @@ test('figures over a generated dataset writes every figure as SVG and PNG and an
   assert.equal(counts(readFileSync(join(out, 'fig05-class-distribution.svg'), 'utf8')).reduce((a, b) => a + b, 0), rows.length);
   assert.match(index, new RegExp(`${rows.length} packets from 3 files`));
   assert.match(stderr, /not drawn: frame-vs-payload/);
+  assert.doesNotMatch(stderr, /byte-for-byte copy/);
 });
 
 test('figures over `earshot features` output draws frame length against payload length', async () => {
@@ -121,6 +122,7 @@ test('figures over the paper\'s dataset counts what the paper\'s text says', asy
   const { code, stderr } = await cli('figures', data, '-o', out);
   assert.equal(code, 0, stderr);
   assert.match(stderr, /figures from 62630 rows in 13 files/);
+  assert.match(stderr, /note: no_wake_word\/05\.csv is a byte-for-byte copy of microphone_mute\/03\.csv/);
   // Section 5.5.1: ack 48252, expected 4813, syn 2888, handshake 1751, retransmit 1457,
   // not_justified 1361, justified 1316, not_relevant 792 (in earshot's class order below).
   assert.deepEqual(counts(readFileSync(join(out, 'fig05-class-distribution.svg'), 'utf8')), [1751, 2888, 48252, 1457, 792, 4813, 1316, 1361]);

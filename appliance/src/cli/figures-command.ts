@@ -2,6 +2,7 @@
 // additions, as SVG and PNG, from the paper's CSVs or any recorded with `earshot features`/`record`,
 // plus an index.html that shows them all.
 
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,7 +26,9 @@ export async function figuresCommand(args: string[], io: CliIo): Promise<number>
   if (values.output === undefined) throw new UsageError(`-o OUT_DIR is required; usage: earshot ${FIGURES_USAGE}`);
   const outDir = values.output;
 
-  const captures = datasetFiles(positionals).map(({ path, name, context }) => parseFigureCsv(readDataset(path), name, context, path));
+  const texts = datasetFiles(positionals).map((file) => ({ ...file, text: readDataset(file.path) }));
+  const captures = texts.map(({ path, name, context, text }) => parseFigureCsv(text, name, context, path));
+  const notes = duplicateNotes(texts);
   if (captures.every((c) => c.rows.length === 0)) throw new UsageError(`${positionals.join(' ')}: no data rows, only headers`);
   const set = buildFigures(captures);
   const renderPng = !values['no-png'] ? await pngRenderer(io) : undefined;
@@ -47,12 +50,26 @@ export async function figuresCommand(args: string[], io: CliIo): Promise<number>
     if (renderPng) write(`${figure.id}.png`, renderPng(figure.svg));
   }
   const inputs = captures.map((c) => ({ name: c.name, context: c.context, rows: c.rows.length }));
-  write('index.html', figureIndexHtml({ inputs, set, png: renderPng !== undefined, version: EARSHOT_VERSION }));
+  write('index.html', figureIndexHtml({ inputs, set, notes, png: renderPng !== undefined, version: EARSHOT_VERSION }));
 
   const rows = inputs.reduce((a, i) => a + i.rows, 0);
   io.stderr(`earshot figures: ${set.figures.length} figures from ${rows} rows in ${captures.length} file${captures.length === 1 ? '' : 's'} written to ${join(outDir, 'index.html')}\n`);
   for (const s of set.skipped) io.stderr(`earshot figures: not drawn: ${s.id}: ${s.reason}\n`);
+  for (const note of notes) io.stderr(`earshot figures: note: ${note}\n`);
   return EXIT_OK;
+}
+
+/** Byte-for-byte copies among the inputs (the paper's no_wake_word/05.csv is one): counted, and said. */
+function duplicateNotes(files: ReadonlyArray<{ name: string; text: string }>): string[] {
+  const first = new Map<string, string>();
+  const notes: string[] = [];
+  for (const f of files) {
+    const digest = createHash('sha256').update(f.text).digest('hex');
+    const original = first.get(digest);
+    if (original === undefined) first.set(digest, f.name);
+    else notes.push(`${f.name} is a byte-for-byte copy of ${original}; both are counted, as the paper counted them`);
+  }
+  return notes;
 }
 
 interface DatasetFile {

@@ -8,6 +8,8 @@ export interface IndexInput {
   /** One line per input file: its name, context and row count. */
   inputs: ReadonlyArray<{ name: string; context: string; rows: number }>;
   set: FigureSet;
+  /** Things a reader should know about the inputs, e.g. a file that copies another. */
+  notes: readonly string[];
   /** False when PNGs were not written (--no-png). */
   png: boolean;
   version: string;
@@ -53,6 +55,7 @@ ${inputRows}
 <ul>
 ${toc}
 </ul>
+${input.notes.length === 0 ? '' : `<h2>Notes on the inputs</h2>\n<ul>\n${input.notes.map((n) => `<li>${escapeXml(n)}</li>`).join('\n')}\n</ul>`}
 ${skipped === '' ? '' : `<h2>Not drawn</h2>\n<ul>\n${skipped}\n</ul>`}
 ${figures}
 </body>
