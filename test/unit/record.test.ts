@@ -16,6 +16,8 @@ import { parseMicTimeline } from '../../appliance/src/mic/mic-timeline.js';
 import { buildAnalysis } from '../../appliance/src/pipeline/capture-run.js';
 import { DatasetRecorder } from '../../appliance/src/record/dataset-recorder.js';
 import { headersOnlyFrame, headersOnlyLength } from '../../appliance/src/record/headers-only.js';
+import { PcapChunks } from '../../appliance/src/record/pcap-chunks.js';
+import { pcapFileHeader } from '../../appliance/src/capture/capture-writer.js';
 import { segmentStem, segmentsToDelete, shouldRotate } from '../../appliance/src/record/segment-policy.js';
 import { demoSession, micTimelineCsv } from '../../appliance/src/synth/echo-session.js';
 import { concat, icmpEchoFrame, tcpFrame, timestampOptions, tlsRecord, udpFrame } from '../../appliance/src/synth/frame-builder.js';
@@ -77,6 +79,26 @@ describe('a frame cut to its headers', () => {
     const cut = headersOnlyFrame(icmp, decoded(icmp));
     assert.equal(cut.length, 14 + 20);
     assert.ok(contains(icmp.bytes, secret) && !contains(cut, secret));
+  });
+});
+
+describe('pcap records in large chunks', () => {
+  it('reads back record for record across chunk boundaries, with each frame\'s original length', async () => {
+    const chunks = new PcapChunks();
+    const sizes = Array.from({ length: 30_000 }, (_, i) => 40 + (i % 61));
+    sizes.forEach((n, i) => chunks.append(1_700_000_000_000_000 + i * 1000, new Uint8Array(n).fill(i % 251), n + 1400));
+    assert.equal(chunks.count, sizes.length);
+    const taken = chunks.take();
+    assert.ok(taken.length >= 2, 'the records span more than one chunk');
+    assert.ok(chunks.empty);
+    const path = join(tempDir(), 'chunks.pcap');
+    writeFileSync(path, Buffer.concat([pcapFileHeader(LinkType.ETHERNET), ...taken]));
+    const frames: CapturedFrame[] = [];
+    await new FileSource(path).run((f) => frames.push(f));
+    assert.deepEqual(frames.map((f) => f.bytes.length), sizes);
+    assert.deepEqual(frames.map((f) => f.originalLength), sizes.map((n) => n + 1400));
+    assert.equal(frames[12_345].bytes[7], 12_345 % 251);
+    assert.equal(frames[12_345].timeUs, 1_700_000_000_000_000 + 12_345_000);
   });
 });
 

@@ -7,13 +7,14 @@
 import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { InputError } from '../input-error.js';
 import { join } from 'node:path';
-import { pcapFileHeader, pcapRecord } from '../capture/capture-writer.js';
+import { pcapFileHeader } from '../capture/capture-writer.js';
 import { decodeFrame } from '../decode/decode-frame.js';
 import type { CapturedFrame, DecodedPacket } from '../decode/types.js';
 import { DATASET_HEADER, datasetRow } from '../features/dataset-csv.js';
 import type { PaperFeatures } from '../features/paper-features.js';
 import type { DeviceMatcher } from '../pipeline/device-selector.js';
 import { headersOnlyFrame } from './headers-only.js';
+import { PcapChunks } from './pcap-chunks.js';
 import { isSegmentStem, segmentStem, segmentsToDelete, shouldRotate, type RecordLimits, type SegmentOnDisk } from './segment-policy.js';
 
 /** The pipeline elects the Echo within 5000 packets; headers beyond this wait are not kept. */
@@ -76,8 +77,8 @@ export class DatasetRecorder implements PacketRecorder {
   private segment: OpenSegment | undefined;
   private closed: SegmentOnDisk[] = [];
   private rows: string[] = [];
-  private records: Uint8Array[] = [];
-  private unelected: Array<{ packet: DecodedPacket; record: Uint8Array; linkType: number }> = [];
+  private records = new PcapChunks();
+  private unelected: Array<{ packet: DecodedPacket; timeUs: number; kept: Uint8Array; originalLength: number; linkType: number }> = [];
   private recordsLinkType: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private counts = { rows: 0, packets: 0, deleted: 0 };
@@ -136,28 +137,28 @@ export class DatasetRecorder implements PacketRecorder {
     const decoded = decodeFrame(frame);
     if (!decoded.ok) return;
     const packet = decoded.packet;
-    const record = pcapRecord(frame.timeUs, headersOnlyFrame(frame, packet), frame.originalLength);
     if (!device) {
-      // The payload view would pin the whole frame; the matcher needs addresses only.
-      packet.payload = new Uint8Array(0);
-      if (this.unelected.length < MAX_UNELECTED) this.unelected.push({ packet, record, linkType: frame.linkType });
+      // A copy of the headers: a view, like the payload's, would pin the whole frame.
+      const kept = headersOnlyFrame(frame, packet).slice();
+      packet.payload = kept.subarray(0, 0);
+      if (this.unelected.length < MAX_UNELECTED) this.unelected.push({ packet, timeUs: frame.timeUs, kept, originalLength: frame.originalLength, linkType: frame.linkType });
       return;
     }
     if (this.unelected.length > 0) this.settle(device);
-    if (device.isSentByDevice(packet) || device.isSentToDevice(packet)) this.keep(record, frame.linkType);
+    if (device.isSentByDevice(packet) || device.isSentToDevice(packet)) this.keep(frame.timeUs, headersOnlyFrame(frame, packet), frame.originalLength, frame.linkType);
   }
 
   private settle(device: DeviceMatcher): void {
     const waiting = this.unelected;
     this.unelected = [];
-    for (const w of waiting) if (device.isSentByDevice(w.packet) || device.isSentToDevice(w.packet)) this.keep(w.record, w.linkType);
+    for (const w of waiting) if (device.isSentByDevice(w.packet) || device.isSentToDevice(w.packet)) this.keep(w.timeUs, w.kept, w.originalLength, w.linkType);
   }
 
-  private keep(record: Uint8Array, linkType: number): void {
+  private keep(timeUs: number, kept: Uint8Array, originalLength: number, linkType: number): void {
     // One pcap file has one link type; a capture that changes it (pcapng replays) starts a segment.
     if (this.recordsLinkType !== undefined && this.recordsLinkType !== linkType) this.flush(true);
     this.recordsLinkType = linkType;
-    this.records.push(record);
+    this.records.append(timeUs, kept, originalLength);
   }
 
   status(): RecorderStatus {
@@ -178,19 +179,17 @@ export class DatasetRecorder implements PacketRecorder {
     const segment = this.segment;
     if (!segment) return;
     if (this.rows.length > 0) {
-      const text = this.rows.join('\n') + '\n';
-      segment.bytes += writeSync(segment.csv, text);
+      segment.bytes += writeAll(segment.csv, Buffer.from(this.rows.join('\n') + '\n'));
       this.counts.rows += this.rows.length;
       this.rows = [];
     }
-    if (this.records.length > 0) {
+    if (!this.records.empty) {
       if (segment.linkType === undefined) {
         segment.linkType = this.recordsLinkType;
-        segment.bytes += writeSync(segment.pcap, pcapFileHeader(segment.linkType!));
+        segment.bytes += writeAll(segment.pcap, pcapFileHeader(segment.linkType!));
       }
-      segment.bytes += writeSync(segment.pcap, Buffer.concat(this.records));
-      this.counts.packets += this.records.length;
-      this.records = [];
+      this.counts.packets += this.records.count;
+      for (const chunk of this.records.take()) segment.bytes += writeAll(segment.pcap, chunk);
     }
     fdatasyncSync(segment.csv);
     fdatasyncSync(segment.pcap);
@@ -216,7 +215,7 @@ export class DatasetRecorder implements PacketRecorder {
       clearInterval(this.timer);
       this.timer = undefined;
       this.rows = [];
-      this.records = [];
+      this.records.take();
       try {
         this.close();
       } catch {
@@ -273,6 +272,13 @@ function existingSegments(dir: string): SegmentOnDisk[] {
     sizes.set(match[1], (sizes.get(match[1]) ?? 0) + statSync(join(dir, name)).size);
   }
   return [...sizes].sort((a, b) => a[0].localeCompare(b[0])).map(([stem, bytes]) => ({ stem, bytes }));
+}
+
+/** writeSync may write less than asked (a signal, a nearly full disk): write the rest too. */
+function writeAll(fd: number, bytes: Uint8Array): number {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+  return done;
 }
 
 function fsReason(error: unknown): string {
