@@ -202,6 +202,24 @@ describe('the recorder on the demo session', () => {
     assert.ok(lines.some((l) => /^record: deleted earshot-20260101T000000000Z to stay within 60 KB$/.test(l)));
   });
 
+  it('gives up with one line when its folder goes away, and says it is no longer recording', async () => {
+    const dir = tempDir();
+    let now = Date.UTC(2026, 0, 15, 12);
+    let onStopped: (line: string) => void = () => {};
+    const stopped = new Promise<string>((resolve) => (onStopped = resolve));
+    const log = (line: string): void => void (line.startsWith('record: stopped:') && onStopped(line));
+    const recorder = new DatasetRecorder({ dir, maxTotalBytes: 1e6, segmentBytes: 1e5, segmentMs: 1000, log, now: () => now, flushMs: 20 });
+    recorder.start();
+    rmSync(dir, { recursive: true, force: true });
+    now += 5000; // the next flush rotates, and the new segment cannot be opened
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<string>((_, reject) => (timer = setTimeout(() => reject(new Error('the recorder never gave up')), 10_000)));
+    assert.equal(await Promise.race([stopped, timedOut]), `record: stopped: ${dir}: the folder is gone`);
+    clearTimeout(timer);
+    assert.equal(recorder.status().recording, false);
+    recorder.stop();
+  });
+
   it('refuses a folder it cannot create with one line naming it', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'file'), '');

@@ -156,7 +156,10 @@ export class DatasetRecorder implements PacketRecorder {
 
   private keep(timeUs: number, kept: Uint8Array, originalLength: number, linkType: number): void {
     // One pcap file has one link type; a capture that changes it (pcapng replays) starts a segment.
-    if (this.recordsLinkType !== undefined && this.recordsLinkType !== linkType) this.flush(true);
+    if (this.recordsLinkType !== undefined && this.recordsLinkType !== linkType) {
+      this.flushOrGiveUp(true);
+      if (!this.segment) return;
+    }
     this.recordsLinkType = linkType;
     this.records.append(timeUs, kept, originalLength);
   }
@@ -207,9 +210,9 @@ export class DatasetRecorder implements PacketRecorder {
   }
 
   /** A full or vanished disk stops the recording with a line saying why; the box keeps guarding. */
-  private flushOrGiveUp(): void {
+  private flushOrGiveUp(rotate = false): void {
     try {
-      this.flush();
+      this.flush(rotate);
     } catch (error) {
       this.options.log(`record: stopped: ${this.options.dir}: ${fsReason(error)}`);
       clearInterval(this.timer);
@@ -286,6 +289,7 @@ function fsReason(error: unknown): string {
   if (code === 'ENOSPC') return 'the disk is full';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'ENOTDIR') return 'not a folder';
+  if (code === 'ENOENT') return 'the folder is gone';
   if (code === 'EROFS') return 'read-only file system';
   return error instanceof Error ? error.message : String(error);
 }
