@@ -278,6 +278,13 @@ test('environment numbers become numbers only where the schema wants a number', 
   assert.deepEqual(config, { judge: { grace_s: 45 }, mqtt: { queue_limit: 500, password: '1234' }, id: '007' });
 });
 
+test('environment true and false become booleans where the schema wants one (EARSHOT_RECORD_ENABLED)', () => {
+  const config: Raw = {};
+  applyEnvironment(config, { EARSHOT_RECORD_ENABLED: 'true', EARSHOT_RECORD_DIR: 'false' });
+  assert.deepEqual(config, { record: { enabled: true, dir: 'false' } });
+  assert.equal(problemWith({}, { EARSHOT_RECORD_ENABLED: 'yes' }), "environment EARSHOT_RECORD_ENABLED: record.enabled: expected true or false (got 'yes')");
+});
+
 test('the environment beats the file', () => {
   const config = resolveConfig(
     { id: 'file', mqtt: { url: 'mqtt://file:1883', discovery_prefix: 'fromfile', queue_limit: 50 }, judge: { grace_s: 10 }, enforcement: { mode: 'off' } },

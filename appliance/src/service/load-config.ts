@@ -80,7 +80,7 @@ export function applyEnvironment(config: Json, env: Record<string, string | unde
       target = target[key] as Json;
     }
     const leaf = nodeAt(path);
-    target[path[path.length - 1]] = leaf?.type === 'number' || leaf?.type === 'integer' ? numberOrText(value) : value;
+    target[path[path.length - 1]] = leaf?.type === 'number' || leaf?.type === 'integer' ? numberOrText(value) : leaf?.type === 'boolean' ? booleanOrText(value) : value;
     applied.set(path.join('.'), name);
   }
   return applied;
@@ -103,6 +103,8 @@ function nodeAt(path: string[]): SchemaNode | undefined {
   for (const key of path) node = node?.properties?.[key];
   return node;
 }
+
+const booleanOrText = (text: string): boolean | string => (text === 'true' ? true : text === 'false' ? false : text);
 
 const numberOrText = (text: string): number | string => (text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text);
 
