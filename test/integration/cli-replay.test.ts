@@ -184,7 +184,7 @@ test('the earshot binary exits 2 on bad input and prints no stack trace', () => 
 test('an unknown command exits 2 and lists the commands', async () => {
   const { code, stderr } = await cli('frobnicate');
   assert.equal(code, 2);
-  assert.match(stderr, /unknown command 'frobnicate' \(commands: replay, features, demo, /);
+  assert.match(stderr, /unknown command 'frobnicate' \(commands: replay, features, figures, demo, run, record, /);
 });
 
 test('the demo runs the service on a simulated day and shows the leaks as they happen', async () => {

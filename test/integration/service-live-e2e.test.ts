@@ -12,7 +12,12 @@ import { describe, test } from 'node:test';
 import { LiveSimulation } from '../../appliance/src/synth/live-simulator.js';
 import { liveUnavailableReason } from '../../appliance/src/synth/netns-lab.js';
 import { buildPlan } from '../../appliance/src/synth/scenario-plan.js';
+import { discoveryMessages } from '../../appliance/src/service/ha-discovery.js';
+import { EARSHOT_VERSION } from '../../appliance/src/version.js';
 import { REPO_ROOT } from '../support/shared-data.js';
+
+/** Every entity's config, as the discovery table has them today. */
+const DISCOVERY_CONFIGS = discoveryMessages({ id: 'e2e', discoveryPrefix: 'homeassistant', swVersion: EARSHOT_VERSION }).length;
 
 const mosquittoMissing = spawnSync('mosquitto', ['-h']).error ? 'mosquitto is not installed' : undefined;
 const skip = liveUnavailableReason() ?? mosquittoMissing;
@@ -114,7 +119,7 @@ describe('the whole box, live', { skip, timeout: 180_000 }, () => {
           // A retained publish reaches a subscriber that is already there with the flag off (MQTT).
           await subscriber!.waitFor((l) => / earshot\/e2e\/status offline$/.test(l), 10_000, 'offline on a clean stop');
           // What a Home Assistant that starts now would get: the retained discovery and status.
-          retained = inNamespace(box, 'mosquitto_sub', ['-h', '127.0.0.1', '-p', '1883', '-F', '%r %t %p', '-C', '19', '-W', '10', '-t', 'homeassistant/+/earshot_e2e/+/config', '-t', 'earshot/e2e/status']);
+          retained = inNamespace(box, 'mosquitto_sub', ['-h', '127.0.0.1', '-p', '1883', '-F', '%r %t %p', '-C', String(DISCOVERY_CONFIGS + 1), '-W', '10', '-t', 'homeassistant/+/earshot_e2e/+/config', '-t', 'earshot/e2e/status']);
           await new Promise((resolve) => retained!.child.once('exit', resolve));
           await stop(subscriber);
           await stop(broker);
@@ -135,7 +140,7 @@ describe('the whole box, live', { skip, timeout: 180_000 }, () => {
       console.log(`live alert latency (capture clock): ${latencyMs} ms`);
       assert.ok(latencyMs <= 1000, `raised ${latencyMs} ms after the upload's first packet`);
       const kept = retained!.lines.map((l) => /^([01]) (\S+) (.*)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
-      assert.equal(kept.filter((m) => m[2].endsWith('/config') && m[1] === '1').length, 18, 'every discovery config is retained');
+      assert.equal(kept.filter((m) => m[2].endsWith('/config') && m[1] === '1').length, DISCOVERY_CONFIGS, 'every discovery config is retained');
       assert.ok(kept.some((m) => m[2] === 'earshot/e2e/status' && m[1] === '1' && m[3] === 'offline'), 'offline is retained');
       const lastState = JSON.parse(messages.filter((m) => m[2] === 'earshot/e2e/state').at(-1)![3]) as { capture_dropped: number; mic: string };
       assert.equal(lastState.capture_dropped, 0);

@@ -119,6 +119,28 @@ test('when Home Assistant says it is online again, the running service announces
   await done;
 });
 
+test('the recording switch in Home Assistant starts and stops the dataset recorder, and the state follows it', async () => {
+  const records = join(dir, 'records');
+  const { created, logs } = service('rec', 'recorded', { record: { dir: records } });
+  const running = await created;
+  const seen = await recorder(['earshot/rec/state']);
+  const done = running.run();
+  const recordingIs = (on: boolean) => (m: Received[]): boolean => m.length > 0 && JSON.parse(m[m.length - 1].text).recording === on;
+  await seen.waitFor(recordingIs(false), 10_000, 'a state that is not recording');
+  assert.equal(existsSync(records), false, 'nothing recorded before the switch');
+  await seen.client.publishAsync('earshot/rec/record/set', 'ON', { qos: 1 });
+  await seen.waitFor(recordingIs(true), 10_000, 'the state to say recording');
+  const files = readdirSync(records).sort();
+  assert.equal(files.length, 2);
+  assert.match(files[0], /^earshot-\d{8}T\d{9}Z\.csv$/);
+  await seen.client.publishAsync('earshot/rec/record/set', 'OFF', { qos: 1 });
+  await seen.waitFor(recordingIs(false), 10_000, 'the state to say not recording');
+  assert.ok(logs.some((l) => /^info record: stopped; earshot-\S+: \d+ rows/.test(l)), logs.join('\n'));
+  running.stop();
+  await done;
+  assert.match(readFileSync(join(records, files[0]), 'utf8'), /^date,length,dstip,dstport,highest_layer,delta,ack_flag,microphone,content_type,synchronized,class,payload\n/);
+});
+
 test('a retained config under the box that earshot no longer owns is cleared', async () => {
   const stale = 'homeassistant/sensor/earshot_stale/old_entity/config';
   const publisher = await recorder(['earshot/none']);

@@ -46,7 +46,7 @@ test('the discovery topics are exactly the golden ones, in order', () => {
     messages.map((m) => m.topic),
     golden.map((m) => m.topic),
   );
-  assert.equal(messages.length, 18);
+  assert.equal(messages.length, 19);
 });
 
 for (const expected of golden) {
@@ -172,9 +172,9 @@ test('state_class is only on the numeric counters', () => {
   }
 });
 
-test('diagnostics and the enforcement switch carry their entity_category, and no sensor is config', () => {
+test('diagnostics and the enforcement and recording switches carry their entity_category, and no sensor is config', () => {
   const categories = Object.fromEntries(messages.filter((m) => m.payload.entity_category).map((m) => [m.topic.split('/').at(-2), m.payload.entity_category]));
-  const expected: Record<string, string> = { capture_drops: 'diagnostic', alert_queue_overflow: 'diagnostic', model_version: 'diagnostic', enforcement: 'config' };
+  const expected: Record<string, string> = { capture_drops: 'diagnostic', alert_queue_overflow: 'diagnostic', model_version: 'diagnostic', enforcement: 'config', recording: 'config' };
   for (const c of PACKET_CLASSES) expected[`packets_${c}`] = 'diagnostic';
   assert.deepEqual(categories, expected);
   for (const m of messages) {
@@ -221,6 +221,14 @@ test('the enforcement switch commands and reads ON/OFF for block-when-muted', ()
   assert.equal(sw.state_on, 'ON');
   assert.equal(sw.state_off, 'OFF');
   assert.equal(sw.value_template, "{{ 'ON' if value_json.enforcement == 'block-when-muted' else 'OFF' }}");
+});
+
+test('the recording switch commands record/set and reads the state\'s recording flag', () => {
+  const sw = payloadOf('recording');
+  assert.equal(sw.command_topic, 'earshot/kitchen/record/set');
+  assert.equal(sw.state_topic, 'earshot/kitchen/state');
+  assert.deepEqual([sw.payload_on, sw.payload_off, sw.state_on, sw.state_off], ['ON', 'OFF', 'ON', 'OFF']);
+  assert.equal(sw.value_template, "{{ 'ON' if value_json.recording else 'OFF' }}");
 });
 
 test('the last alert shows its reason cut to 255 characters and the whole alert as attributes', () => {

@@ -34,10 +34,15 @@ const ALL_DEFAULTS = {
   state: { path: '/var/lib/earshot/state.json', history: 200 },
   judge: { grace_s: 30 },
   enforcement: { mode: 'alert', hold_new_flows: false, block_timeout_s: 3600 },
+  record: { enabled: false, dir: '/var/lib/earshot/datasets', max_total_mb: 1024, segment_mb: 64, segment_s: 3600 },
 };
 
 // Every field with one invalid value and the exact line the user sees.
 const INVALID_FIELDS: Array<[Raw, string]> = [
+  [{ record: { enabled: 'yes' } }, `x.yaml: record.enabled: expected true or false (got 'yes')`],
+  [{ record: { max_total_mb: 2 } }, `x.yaml: record.max_total_mb: expected a whole number of MB between 4 and 1000000 (got 2)`],
+  [{ record: { segment_s: 20.5 } }, `x.yaml: record.segment_s: expected whole seconds between 10 and 604800 (a week) (got 20.5)`],
+  [{ record: { max_total_mb: 100, segment_mb: 30 } }, `x.yaml: record.segment_mb: expected at most a quarter of record.max_total_mb (25; got 30)`],
   [{ id: 'Kitchen' }, `x.yaml: id: expected 1-32 lowercase letters, digits, "-" or "_", starting with a letter or digit (got 'Kitchen')`],
   [{ id: 5 }, `x.yaml: id: expected 1-32 lowercase letters, digits, "-" or "_", starting with a letter or digit (got 5)`],
   [{ id: 'a'.repeat(33) }, `x.yaml: id: expected 1-32 lowercase letters, digits, "-" or "_", starting with a letter or digit (got '${'a'.repeat(33)}')`],
@@ -117,7 +122,7 @@ test('a device given by mac, with colons or dashes, is kept as given', () => {
 });
 
 test('an unknown top-level setting is named and the known ones are listed', () => {
-  assert.equal(problemWith({ colour: 'red' }), 'x.yaml: colour: unknown setting (known here: id, device, capture, mic, mqtt, state, judge, enforcement, model, led, ap)');
+  assert.equal(problemWith({ colour: 'red' }), 'x.yaml: colour: unknown setting (known here: id, device, capture, mic, mqtt, state, judge, enforcement, record, model, led, ap)');
 });
 
 test('an unknown nested setting is named with its path and the known ones of its group are listed', () => {
@@ -271,6 +276,13 @@ test('environment numbers become numbers only where the schema wants a number', 
   const config: Raw = {};
   applyEnvironment(config, { EARSHOT_JUDGE_GRACE_S: ' 45 ', EARSHOT_MQTT_QUEUE_LIMIT: '500', EARSHOT_ID: '007', EARSHOT_MQTT_PASSWORD: '1234' });
   assert.deepEqual(config, { judge: { grace_s: 45 }, mqtt: { queue_limit: 500, password: '1234' }, id: '007' });
+});
+
+test('environment true and false become booleans where the schema wants one (EARSHOT_RECORD_ENABLED)', () => {
+  const config: Raw = {};
+  applyEnvironment(config, { EARSHOT_RECORD_ENABLED: 'true', EARSHOT_RECORD_DIR: 'false' });
+  assert.deepEqual(config, { record: { enabled: true, dir: 'false' } });
+  assert.equal(problemWith({}, { EARSHOT_RECORD_ENABLED: 'yes' }), "environment EARSHOT_RECORD_ENABLED: record.enabled: expected true or false (got 'yes')");
 });
 
 test('the environment beats the file', () => {

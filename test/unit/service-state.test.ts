@@ -40,6 +40,7 @@ test('a new model starts with no problem, unknown mic, zero counters and the giv
     echo: null,
     model_version: 'labelling-rules-1',
     enforcement: 'alert',
+    recording: false,
     alerts_total: 0,
     queue_overflow: 0,
   });

@@ -16,8 +16,10 @@ interface CommandModule {
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   replay: () => import('./replay-command.js').then((m) => ({ run: m.replayCommand, usage: m.REPLAY_USAGE })),
   features: () => import('./features-command.js').then((m) => ({ run: m.featuresCommand, usage: m.FEATURES_USAGE })),
+  figures: () => import('./figures-command.js').then((m) => ({ run: m.figuresCommand, usage: m.FIGURES_USAGE })),
   demo: () => import('./demo-command.js').then((m) => ({ run: m.demoCommand, usage: m.DEMO_USAGE })),
   run: () => import('./run-command.js').then((m) => ({ run: m.runServiceCommand, usage: m.RUN_USAGE })),
+  record: () => import('./record-command.js').then((m) => ({ run: m.recordCommand, usage: m.RECORD_USAGE })),
   train: () => import('./train-command.js').then((m) => ({ run: m.trainCommand, usage: m.TRAIN_USAGE })),
   'train-report': () => import('./train-report-command.js').then((m) => ({ run: m.trainReportCommand, usage: m.TRAIN_REPORT_USAGE })),
   ap: () => import('./ap-command.js').then((m) => ({ run: m.apCommand, usage: m.AP_USAGE })),

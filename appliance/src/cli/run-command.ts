@@ -3,6 +3,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import type { Json } from '../service/load-config.js';
 import { idFromMac, parseConfigText, resolveConfig } from '../service/load-config.js';
 import { createLogger } from '../service/service-log.js';
 import { boxMac, createService } from '../service/wiring.js';
@@ -13,7 +14,14 @@ export const RUN_USAGE = 'run [--config FILE]';
 
 export async function runServiceCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } } });
-  const file = values.config;
+  return runService(values.config, io);
+}
+
+/**
+ * Loads the config (file, then EARSHOT_* variables), lets a command adjust it (`earshot record`
+ * turns recording on), and runs the service until SIGINT/SIGTERM or the end of a capture file.
+ */
+export async function runService(file: string | undefined, io: CliIo, adjust: (raw: Json) => void = () => {}): Promise<number> {
   let text = '{}';
   if (file !== undefined) {
     try {
@@ -23,7 +31,9 @@ export async function runServiceCommand(args: string[], io: CliIo): Promise<numb
     }
   }
   const configFile = file ?? '(defaults and EARSHOT_* environment)';
-  const config = resolveConfig(parseConfigText(text, file ?? 'defaults.json'), configFile, process.env, idFromMac(boxMac()));
+  const raw = parseConfigText(text, file ?? 'defaults.json');
+  adjust(raw);
+  const config = resolveConfig(raw, configFile, process.env, idFromMac(boxMac()));
   const service = await createService({ config, configFile, log: createLogger(io.stdout) });
   const stop = (): void => service.stop();
   process.once('SIGINT', stop);

@@ -30,6 +30,7 @@ export function decodeFrame(frame: CapturedFrame): DecodeResult {
     udp: undefined,
     payloadLength: 0,
     payload: EMPTY,
+    headersLength: 0,
     httpRequest: undefined,
   };
   let off = decodeLinkLayer(b, frame.linkType, pkt);
@@ -38,10 +39,12 @@ export function decodeFrame(frame: CapturedFrame): DecodeResult {
   if (off < 0) return skipResult(off);
   if (pkt.isFragment || (pkt.ipProtocol !== IPPROTO_TCP && pkt.ipProtocol !== IPPROTO_UDP)) {
     pkt.payloadLength = 0;
+    pkt.headersLength = off;
     return { ok: true, packet: pkt };
   }
   off = decodeTransportLayer(b, off, pkt);
   if (off < 0) return skipResult(off);
+  pkt.headersLength = off;
   // The IP/UDP lengths bound the payload, which drops Ethernet padding; the capture bounds it too.
   const declaredEnd = off + pkt.payloadLength;
   const end = declaredEnd < b.length ? declaredEnd : b.length;

@@ -89,6 +89,11 @@ export interface DecodedPacket {
   payloadLength: number;
   /** The captured part of the transport payload. */
   payload: Uint8Array;
+  /**
+   * Captured bytes before the transport payload: link, IP and TCP/UDP headers; for other IP
+   * protocols (ICMP, fragments) up to the end of the IP headers. The recorder keeps only these.
+   */
+  headersLength: number;
   /** Set when the payload starts with an HTTP/1.x request line. */
   httpRequest: HttpRequestLine | undefined;
 }

@@ -82,6 +82,18 @@ export const CONFIG_SCHEMA = {
         mode: { enum: ['off', 'alert', 'block-when-muted'], 'x-expected': '"off", "alert" or "block-when-muted"' },
       },
     },
+    record: {
+      type: 'object',
+      additionalProperties: false,
+      'x-expected': 'a mapping of settings',
+      properties: {
+        enabled: { type: 'boolean', 'x-expected': 'true or false' },
+        dir: { type: 'string', minLength: 1, 'x-expected': 'a folder path' },
+        max_total_mb: { type: 'integer', minimum: 4, maximum: 1000000, 'x-expected': 'a whole number of MB between 4 and 1000000' },
+        segment_mb: { type: 'integer', minimum: 1, maximum: 10000, 'x-expected': 'a whole number of MB between 1 and 10000' },
+        segment_s: { type: 'integer', minimum: 10, maximum: 604800, 'x-expected': 'whole seconds between 10 and 604800 (a week)' },
+      },
+    },
     model: {
       type: 'string',
       minLength: 1,
@@ -110,11 +122,21 @@ export interface ServiceConfig {
   state: { path: string; history: number };
   judge: { grace_s: number };
   enforcement: EnforcementConfig;
+  /** The live dataset recorder (docs/record.md); `earshot record` turns it on. */
+  record: RecordConfig;
   /** A model file; absent: the shipped model; "none": the labelling rules. */
   model?: string;
   led?: Record<string, unknown>;
   /** The access point, on the box; absent when replaying or capturing elsewhere. */
   ap?: ApConfig;
+}
+
+export interface RecordConfig {
+  enabled: boolean;
+  dir: string;
+  max_total_mb: number;
+  segment_mb: number;
+  segment_s: number;
 }
 
 /** Documented defaults (docs/service.md). `id` defaults to one derived from the box's MAC. */
@@ -125,4 +147,5 @@ export const CONFIG_DEFAULTS = {
   state: { path: '/var/lib/earshot/state.json', history: 200 },
   judge: { grace_s: 30 },
   enforcement: { mode: 'alert' },
+  record: { enabled: false, dir: '/var/lib/earshot/datasets', max_total_mb: 1024, segment_mb: 64, segment_s: 3600 },
 } as const;

@@ -21,6 +21,7 @@ import type { Notifier } from './sd-notify.js';
 import type { Logger } from './service-log.js';
 import { ServiceStateModel, type EnforcementMode } from './service-state.js';
 import type { StateStore } from './state-store.js';
+import type { PacketRecorder, RecorderStatus } from '../record/dataset-recorder.js';
 
 export interface ServiceDeps {
   config: ServiceConfig;
@@ -40,6 +41,8 @@ export interface ServiceDeps {
   accessPoint?: AccessPoint;
   /** Alerts and alert ends, for a terminal view or a test. */
   onJudgeEvent?: (event: JudgeEvent) => void;
+  /** The dataset recorder (docs/record.md); records while `record.enabled` or when switched on. */
+  recorder?: PacketRecorder;
 }
 
 export interface AccessPoint {
@@ -91,6 +94,8 @@ export class EarshotService {
   async run(): Promise<void> {
     const { config, source, store, publisher, notifier, log } = this.deps;
     await store.open();
+    // First of the adapters: a folder it cannot write stops the start before anything runs.
+    if (config.record?.enabled) this.setRecording(true);
     const last = store.data.alerts.at(-1);
     const lastAlert = last ? { id: last.id, severity: last.severity, time: last.time, start: last.start, dst: last.dst, reason: last.reason, acknowledged: last.acknowledged } : null;
     this.model.restore({ ...store.data.counters, unacknowledged: store.unacknowledged, lastAlert });
@@ -101,6 +106,7 @@ export class EarshotService {
         packet: (packet, features, uploadBytes) => {
           this.lastEchoUs = packet.timeUs;
           this.model.countEchoPacket(paperLabel(features.reportedClass), uploadBytes);
+          this.deps.recorder?.row(features);
         },
         judge: (event) => this.onJudgeEvent(event),
       },
@@ -113,14 +119,31 @@ export class EarshotService {
     log('info', `earshot ${config.id}: capturing ${source.description}, enforcement ${config.enforcement.mode}${publisher ? '' : ', no MQTT broker configured'}`);
     notifier.ready(`capturing ${source.description}`);
     try {
+      const recorder = this.deps.recorder;
       await source.run((frame) => {
         this.lastFrameUs = frame.timeUs;
         this.lastFrameWallMs = Date.now();
         this.analysis!.push(frame);
+        recorder?.frame(frame, this.analysis!.pipeline.device);
       });
     } finally {
       await this.shutdown();
     }
+  }
+
+  /** Starts or stops the dataset recorder (the config's switch, or a person's); false without one. */
+  setRecording(on: boolean): boolean {
+    const recorder = this.deps.recorder;
+    if (!recorder) return false;
+    if (on) recorder.start();
+    else recorder.stop(this.analysis?.pipeline.device);
+    this.model.setRecording(recorder.status().recording);
+    return true;
+  }
+
+  /** What the recorder has written and the disk it uses, when there is one. */
+  recordingStatus(): RecorderStatus | undefined {
+    return this.deps.recorder?.status();
   }
 
   /** Ends a live capture (SIGTERM, Ctrl-C); run() then finishes the shutdown. */
@@ -156,6 +179,8 @@ export class EarshotService {
       this.model.setEcho(device?.addresses[0] ?? null, this.lastEchoUs > 0 && nowUs - this.lastEchoUs < ECHO_SILENCE_US);
     }
     this.model.setCaptureDropped(source.stats().dropped);
+    // The recorder stops itself on a full disk: the switch follows it.
+    if (this.deps.recorder) this.model.setRecording(this.deps.recorder.status().recording);
     if (publisher) this.model.setQueueOverflow(publisher.overflow);
     const snapshot = this.model.snapshot();
     this.deps.store.saveCounters(snapshot.upstream_bytes, snapshot.classes);
@@ -230,6 +255,12 @@ export class EarshotService {
       for (const id of ids) void this.deps.accessPoint?.enforcer.onAcknowledge(id);
       this.deps.log('info', `acknowledged ${ids.length} alert${ids.length === 1 ? '' : 's'}`);
       this.showLed();
+    } else if (command.type === 'record') {
+      try {
+        if (!this.setRecording(command.on)) this.deps.log('warning', 'record: no recorder in this service');
+      } catch (error) {
+        this.deps.log('warning', `record: ${(error as Error).message}`);
+      }
     } else {
       const mode: EnforcementMode = command.on ? 'block-when-muted' : 'alert';
       this.model.setEnforcement(mode);
@@ -248,6 +279,8 @@ export class EarshotService {
     await this.deps.micSensor?.sensor.stop().catch(() => undefined);
     this.deps.accessPoint?.stop();
     this.analysis?.finish();
+    // After finish(): rows held back by the Echo election are written before the last flush.
+    this.deps.recorder?.stop(this.analysis?.pipeline.device);
     this.refreshState(this.lastFrameUs);
     await store.flush();
     if (publisher) {

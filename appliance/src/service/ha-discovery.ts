@@ -133,6 +133,19 @@ export const ENTITIES: readonly EntitySpec[] = [
     entity_category: 'config',
     icon: 'mdi:shield-lock',
   },
+  {
+    component: 'switch',
+    object: 'recording',
+    name: 'Record dataset',
+    value_template: "{{ 'ON' if value_json.recording else 'OFF' }}",
+    command: 'record/set',
+    payload_on: 'ON',
+    payload_off: 'OFF',
+    state_on: 'ON',
+    state_off: 'OFF',
+    entity_category: 'config',
+    icon: 'mdi:record-rec',
+  },
 ];
 
 export interface DiscoveryContext {

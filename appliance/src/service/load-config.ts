@@ -7,7 +7,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../input-error.js';
 import { checkApSection, checkEnforcementSection } from '../ap/config.js';
-import { CONFIG_DEFAULTS, CONFIG_SCHEMA, type ServiceConfig } from './config-schema.js';
+import { CONFIG_DEFAULTS, CONFIG_SCHEMA, type RecordConfig, type ServiceConfig } from './config-schema.js';
 
 export class ConfigError extends InputError {
   constructor(
@@ -20,7 +20,7 @@ export class ConfigError extends InputError {
   }
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 interface SchemaNode {
   type?: string;
   properties?: Record<string, SchemaNode>;
@@ -80,7 +80,7 @@ export function applyEnvironment(config: Json, env: Record<string, string | unde
       target = target[key] as Json;
     }
     const leaf = nodeAt(path);
-    target[path[path.length - 1]] = leaf?.type === 'number' || leaf?.type === 'integer' ? numberOrText(value) : value;
+    target[path[path.length - 1]] = leaf?.type === 'number' || leaf?.type === 'integer' ? numberOrText(value) : leaf?.type === 'boolean' ? booleanOrText(value) : value;
     applied.set(path.join('.'), name);
   }
   return applied;
@@ -103,6 +103,8 @@ function nodeAt(path: string[]): SchemaNode | undefined {
   for (const key of path) node = node?.properties?.[key];
   return node;
 }
+
+const booleanOrText = (text: string): boolean | string => (text === 'true' ? true : text === 'false' ? false : text);
 
 const numberOrText = (text: string): number | string => (text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text);
 
@@ -156,9 +158,20 @@ export function resolveConfig(raw: Json, file: string, env: Record<string, strin
     mqtt: { ...CONFIG_DEFAULTS.mqtt, ...(config.mqtt as Json | undefined) },
     state: { ...CONFIG_DEFAULTS.state, ...(config.state as Json | undefined) },
     judge: { ...CONFIG_DEFAULTS.judge, ...(config.judge as Json | undefined) },
+    record: checkRecordSection({ ...CONFIG_DEFAULTS.record, ...(config.record as Json | undefined) }, file),
     enforcement: enforcement.ok ? enforcement.value : undefined,
     ...(ap?.ok ? { ap: ap.value } : {}),
   } as ServiceConfig;
+}
+
+/** Segments must be small against the budget, or trimming old ones could not keep it. */
+function checkRecordSection(section: Json, file: string): RecordConfig {
+  const record = section as unknown as RecordConfig;
+  const total = record.max_total_mb;
+  if (record.segment_mb * 4 > total) {
+    throw new ConfigError(file, 'record.segment_mb', `expected at most a quarter of record.max_total_mb (${Math.floor(total / 4)}; got ${String(record.segment_mb)})`);
+  }
+  return record;
 }
 
 /** Shows a URL without its password: "mqtt://user:***@host". */

@@ -15,7 +15,7 @@ import { discoveryMessages, discoveryWildcard, type DiscoveryContext } from './h
 import { haStatusTopic, topicsFor, type BoxTopics } from './mqtt-topics.js';
 import type { ServiceState } from './service-state.js';
 
-export type BoxCommand = { type: 'acknowledge' } | { type: 'enforcement'; on: boolean };
+export type BoxCommand = { type: 'acknowledge' } | { type: 'enforcement'; on: boolean } | { type: 'record'; on: boolean };
 
 /** What the service needs from a broker; the MQTT adapter and tests' recorders implement it. */
 export interface StatePublisher {
@@ -155,7 +155,7 @@ export class MqttPublisher implements StatePublisher {
       await client.publishAsync(this.topics.status, 'online', { retain: true, qos: 1 });
       await this.announce();
       await client.subscribeAsync(
-        [haStatusTopic(this.options.discovery.discoveryPrefix), this.topics.acknowledge, this.topics.enforcementSet, discoveryWildcard(this.options.discovery)],
+        [haStatusTopic(this.options.discovery.discoveryPrefix), this.topics.acknowledge, this.topics.enforcementSet, this.topics.recordSet, discoveryWildcard(this.options.discovery)],
         { qos: 1 },
       );
       this.ready = true;
@@ -181,6 +181,8 @@ export class MqttPublisher implements StatePublisher {
       this.commandHandler({ type: 'acknowledge' });
     } else if (topic === this.topics.enforcementSet) {
       if (text === 'ON' || text === 'OFF') this.commandHandler({ type: 'enforcement', on: text === 'ON' });
+    } else if (topic === this.topics.recordSet) {
+      if (text === 'ON' || text === 'OFF') this.commandHandler({ type: 'record', on: text === 'ON' });
     } else if (topic.endsWith('/config') && !this.ownedConfigs.has(topic) && payload.length > 0) {
       // A retained config from an older earshot (an entity since removed): clear it.
       this.client?.publish(topic, '', { retain: true, qos: 1 });

@@ -17,6 +17,8 @@ export interface BoxTopics {
   acknowledge: string;
   /** Switch: ON = block-when-muted, OFF = alert. */
   enforcementSet: string;
+  /** The dataset recorder's switch (docs/record.md). */
+  recordSet: string;
 }
 
 export function topicsFor(id: string): BoxTopics {
@@ -29,6 +31,7 @@ export function topicsFor(id: string): BoxTopics {
     event: `${base}/event`,
     acknowledge: `${base}/acknowledge`,
     enforcementSet: `${base}/enforcement/set`,
+    recordSet: `${base}/record/set`,
   };
 }
 

@@ -18,6 +18,8 @@ export interface ServiceState {
   echo: string | null;
   model_version: string;
   enforcement: EnforcementMode;
+  /** True while the dataset recorder writes (docs/record.md). */
+  recording: boolean;
   alerts_total: number;
   /** Alerts dropped because the broker was away longer than the queue could hold. */
   queue_overflow: number;
@@ -40,6 +42,7 @@ export class ServiceStateModel {
       echo: null,
       model_version: init.modelVersion,
       enforcement: init.enforcement,
+      recording: false,
       alerts_total: 0,
       queue_overflow: 0,
     };
@@ -90,6 +93,10 @@ export class ServiceStateModel {
 
   setEnforcement(mode: EnforcementMode): void {
     this.state.enforcement = mode;
+  }
+
+  setRecording(on: boolean): void {
+    this.state.recording = on;
   }
 
   setQueueOverflow(count: number): void {

@@ -12,7 +12,8 @@ import { existsSync } from 'node:fs';
 import { EARSHOT_VERSION, RULES_MODEL_VERSION } from '../version.js';
 import { loadModelFile, shippedModelPath } from '../classify/model-file.js';
 import { PacketClassifier } from '../classify/packet-classifier.js';
-import type { ServiceConfig } from './config-schema.js';
+import type { RecordConfig, ServiceConfig } from './config-schema.js';
+import { DatasetRecorder } from '../record/dataset-recorder.js';
 import { ConfigError } from './load-config.js';
 import { EarshotService, type AccessPoint } from './earshot-service.js';
 import { MqttPublisher } from './mqtt-publisher.js';
@@ -59,6 +60,7 @@ export async function createService(options: WiringOptions): Promise<EarshotServ
     : undefined;
   const classifier = loadClassifier(config, log);
   const store = new StateStore({ path: config.state.path, history: config.state.history, log: (line) => log('warning', line) });
+  const recorder = config.record ? datasetRecorder(config.record, log) : undefined;
   return new EarshotService({
     config,
     source,
@@ -73,6 +75,18 @@ export async function createService(options: WiringOptions): Promise<EarshotServ
     led,
     accessPoint: config.ap ? accessPoint(config.ap, config) : undefined,
     onJudgeEvent: options.onJudgeEvent,
+    recorder,
+  });
+}
+
+/** Built whenever the config has the section, so recording can also be switched on at run time. */
+function datasetRecorder(record: RecordConfig, log: Logger): DatasetRecorder {
+  return new DatasetRecorder({
+    dir: record.dir,
+    maxTotalBytes: record.max_total_mb * 1e6,
+    segmentBytes: record.segment_mb * 1e6,
+    segmentMs: record.segment_s * 1000,
+    log: (line) => log('info', line),
   });
 }
 
