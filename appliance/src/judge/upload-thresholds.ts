@@ -34,8 +34,12 @@ export const SUSTAINED_SCALES = [
   { slotUs: 5_000_000, slots: 3, fullNeeded: 3, rateFactor: 1, evenShare: 0 },
 ] as const;
 
-/** A sustained run this long or shorter moves the episode's start back to the run's first packet. */
-export const REACH_BACK_MAX_US = 4_000_000;
+/**
+ * A sustained run this long or shorter moves the episode's start back to the run's first packet.
+ * Longer runs' first slot may hold unrelated traffic from well before the upload (measured: the
+ * simulator's muted LPCM upload was dated 1.7 s early by the 1 s × 3 scale), so they do not.
+ */
+export const REACH_BACK_MAX_US = 2_000_000;
 
 /**
  * A run's traffic must span this share of its slots but the last: a sender that paces itself
