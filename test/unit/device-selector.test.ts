@@ -199,7 +199,8 @@ test('when the access point names the Echo, the pipeline follows it instead of i
   for (const frame of [...frames(phone, cloud, 30), ...frames(echo, cloud, 5)]) pipeline.push(frame);
   assert.equal(pipeline.device, undefined, 'the election is still open');
   pipeline.setDevice({ mac: ECHO_MAC });
-  assert.equal(pipeline.device?.description, `${ECHO_MAC} (192.168.1.50)`);
+  const named: DeviceMatcher | undefined = pipeline.device as DeviceMatcher | undefined;
+  assert.equal(named?.description, `${ECHO_MAC} (192.168.1.50)`);
   assert.deepEqual([...new Set(seen)], ['192.168.1.50'], 'the held packets are judged as the named Echo');
   assert.equal(seen.length, 5);
   for (const frame of frames(phone, cloud, 3)) pipeline.push(frame);
