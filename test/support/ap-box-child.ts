@@ -47,6 +47,7 @@ const analysis = buildAnalysis(
     judge: (event) => {
       print({ event: event.type, at: Date.now(), ...event });
       if (event.type === 'alert') void enforcer.onAlert(event);
+      else void enforcer.onAlertEnd(event.id);
     },
   },
 );
