@@ -22,6 +22,8 @@ export interface ClientOutcome {
   detail: string;
   /** Wall clock when it began. */
   startedAt: number;
+  /** UDP: how many datagrams it sent. */
+  datagrams?: number;
 }
 
 export interface EnforceCase {
@@ -84,7 +86,7 @@ async function pythonUdp(lab: EnforceLab, server: string, everyS: number, forS: 
   const result = await lab.inEcho('python3', ['-c', PYTHON_UDP_RTP, server, String(ENFORCE_CLOUD_PORTS.udp), String(everyS), String(forS)], (forS + 20) * 1000);
   if (result.code !== 0) throw new Error(`python3 UDP sender failed (${result.code}): ${result.stderr.trim()}`);
   const [datagrams, bytes] = result.stdout.trim().split(' ').map(Number);
-  return { what: 'Python UDP 160-320 B / 20 ms', protocol: 'udp', server, bodyBytes: bytes, completed: false, detail: `${datagrams} datagrams, ${bytes} B sent`, startedAt };
+  return { what: 'Python UDP 160-320 B / 20 ms', protocol: 'udp', server, bodyBytes: bytes, completed: false, detail: `${datagrams} datagrams, ${bytes} B sent`, startedAt, datagrams };
 }
 
 export const ENFORCE_CASES: EnforceCase[] = [
@@ -103,7 +105,8 @@ export const ENFORCE_CASES: EnforceCase[] = [
   },
 ];
 
-export type ClientVerdict = 'cut' | 'finished before the alert, then blocked' | 'not cut';
+/** `finished before the block`: its flow was blocked, but it had uploaded everything already (a burst over in milliseconds). */
+export type ClientVerdict = 'cut' | 'finished before the block, then blocked' | 'not cut';
 
 export interface EnforceRow {
   name: string;
@@ -116,12 +119,14 @@ export interface EnforceRow {
   blockedAfterMs: number | undefined;
   enforcement: Json[];
   clients: ClientOutcome[];
-  /** Upload bytes the cloud received in all, and after the box printed the alert. */
+  /** Upload bytes the cloud received in all, and after the packet that tipped the alert. */
   receivedBytes: number;
   leakedAfterAlert: number;
   /** Per client: bytes the cloud received from it (by server address and protocol), and what became of it. */
   receivedByClient: number[];
   verdicts: ClientVerdict[];
+  /** Packets the forward chain's block rules dropped or reset during the case, by rule. */
+  nftHits: Record<string, number>;
   /** No client got through uncut. */
   allCut: boolean;
 }
@@ -129,6 +134,7 @@ export interface EnforceRow {
 /** Mutes the ring, runs the case, collects what the box and the cloud saw, then unmutes and waits for the episode to end. */
 export async function runCase(lab: EnforceLab, c: EnforceCase): Promise<EnforceRow> {
   await lab.setMic('muted');
+  const countersBefore = await lab.forwardCounters();
   const boxFrom = lab.box.mark;
   const cloudFrom = lab.cloud.mark;
   const clients = await c.run(lab);
@@ -137,23 +143,25 @@ export async function runCase(lab: EnforceLab, c: EnforceCase): Promise<EnforceR
   if (alert) await lab.box.waitFor(boxFrom, 'enforcement', 10_000, (e) => e.alert_id === alert.id || e.action === 'error');
   const pieces = await lab.cloudPieces(cloudFrom);
   const enforcement = lab.box.since(boxFrom, 'enforcement');
+  const nftHits: Record<string, number> = {};
+  for (const [rule, packets] of await lab.forwardCounters()) if (packets > (countersBefore.get(rule) ?? 0)) nftHits[rule] = packets - (countersBefore.get(rule) ?? 0);
+  const udpDropped = Object.entries(nftHits).find(([rule]) => rule.includes('th sport') && rule.includes('@blocked_flows') && rule.endsWith('drop'))?.[1] ?? 0;
   await lab.setMic('idle');
   // The episode ends after its quiet gap; the next case must start an episode of its own.
   if (alert) await lab.box.waitFor(boxFrom, 'alert_end', 20_000, (e) => e.id === alert.id);
   const mine = enforcement.filter((e) => alert && e.alert_id === alert.id);
-  const firstBlockAt = mine.length ? Math.min(...mine.map((e) => e.at as number)) : Infinity;
   const fromClient = (client: ClientOutcome): CloudPiece[] => pieces.filter((p) => p.server === client.server && p.proto === client.protocol);
   const receivedByClient = clients.map((client) => fromClient(client).reduce((n, p) => n + p.bytes, 0));
   const verdicts = clients.map((client, index): ClientVerdict => {
-    const received = fromClient(client);
     const short = receivedByClient[index] < client.bodyBytes;
     if (client.protocol === 'udp') {
-      // A datagram or two may be between the box and the cloud while nft runs.
-      return short && received.every((p) => p.at <= firstBlockAt + 20) ? 'cut' : 'not cut';
+      // UDP cannot fail: every datagram that did not arrive must have been dropped by the block rule.
+      const arrived = fromClient(client).length;
+      return short && udpDropped > 0 && arrived + udpDropped >= (client.datagrams ?? Infinity) ? 'cut' : 'not cut';
     }
     if (!client.completed && short) return 'cut';
     const blocked = mine.some((e) => e.action === 'block' && e.flow?.dst === client.server);
-    return blocked && alert && received.every((p) => p.at <= alert.at) ? 'finished before the alert, then blocked' : 'not cut';
+    return blocked && !short ? 'finished before the block, then blocked' : 'not cut';
   });
   return {
     name: c.name,
@@ -165,17 +173,25 @@ export async function runCase(lab: EnforceLab, c: EnforceCase): Promise<EnforceR
     enforcement,
     clients,
     receivedBytes: pieces.reduce((n, p) => n + p.bytes, 0),
-    leakedAfterAlert: pieces.filter((p) => !alert || p.at > alert.at).reduce((n, p) => n + p.bytes, 0),
+    // After the packet that tipped the alert was captured (the alert's `time`, same clock).
+    leakedAfterAlert: pieces.filter((p) => !alert || p.at > Date.parse(alert.time)).reduce((n, p) => n + p.bytes, 0),
     receivedByClient,
     verdicts,
+    nftHits,
     allCut: verdicts.every((v) => v !== 'not cut'),
   };
 }
 
 const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} KB`;
+/** "reject with tcp reset" rules and drop rules: how many packets the block cost the client. */
+const hits = (row: EnforceRow): string =>
+  Object.entries(row.nftHits)
+    .filter(([rule]) => /@(blocked_flows|cutting_echo|capped_echo)/.test(rule))
+    .map(([rule, n]) => `${/@(\w+)/.exec(rule)![1]}${/l4proto \. ip daddr/.test(rule) ? ' (cloud side)' : ''} ${rule.includes('reject') ? 'reset' : 'drop'} ${n}`)
+    .join(', ') || '-';
 
 export function formatRows(rows: EnforceRow[]): string {
-  const header = ['case', 'stack', 'shape', 'alert', 'latency', 'blocked at', 'leaked after alert', 'per client: received at the cloud, outcome', 'all cut'];
+  const header = ['case', 'stack', 'shape', 'alert', 'latency', 'blocked at', 'leaked after alert', 'per client: received at the cloud, outcome', 'nft packets', 'all cut'];
   const lines = rows.map((r) => [
     r.name,
     r.stack,
@@ -185,6 +201,7 @@ export function formatRows(rows: EnforceRow[]): string {
     r.blockedAfterMs === undefined ? '-' : `${r.blockedAfterMs} ms`,
     kb(r.leakedAfterAlert),
     r.clients.map((c, i) => `${c.what} -> ${c.server}: ${kb(r.receivedByClient[i])} of ${kb(c.bodyBytes)}, ${r.verdicts[i]} (${c.completed ? 'completed' : c.detail})`).join('; '),
+    hits(r),
     r.allCut ? 'yes' : 'NO',
   ]);
   return [header, ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
