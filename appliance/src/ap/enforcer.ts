@@ -17,7 +17,7 @@ import { EventEmitter } from 'node:events';
 import type { AlertEvent, FlowTuple } from '../judge/judge-events.js';
 import type { MicState } from '../mic/mic-state.js';
 import type { EnforcementConfig, EnforcementMode } from './config.js';
-import { BLOCKED_FLOWS_SET, CAPPED_ECHO_SET, CUTTING_ECHO_SET, flowElement, MUTED_CAP_KBYTES, MUTED_ECHO_SET, setRef } from './nft-names.js';
+import { BLOCKED_FLOWS_SET, CAPPED_ECHO_SET, CUTTING_ECHO_SET, flowElement, MUTED_CAP_KBYTES_PER_S, MUTED_ECHO_SET, setRef } from './nft-names.js';
 import type { NftRunner } from './nft-runner.js';
 
 export type EnforcementEvent =
@@ -219,7 +219,7 @@ export class Enforcer extends EventEmitter<{ event: [event: EnforcementEvent] }>
     this.cappedIp = muted;
     this.heldIp = hold;
     if (uncapped && uncapped !== muted) this.publish({ action: 'uncap', ip: uncapped, reason: why(muted) });
-    if (muted && muted !== uncapped) this.publish({ action: 'cap', ip: muted, reason: `muted: data packets through the box share a cap of ${MUTED_CAP_KBYTES.perSecond} KiB/s` });
+    if (muted && muted !== uncapped) this.publish({ action: 'cap', ip: muted, reason: `muted: data packets through the box share a cap of ${MUTED_CAP_KBYTES_PER_S} KiB/s` });
     if (released && released !== hold) this.publish({ action: 'release', ip: released, reason: why(hold) });
     if (hold && hold !== released) this.publish({ action: 'hold', ip: hold, reason: 'muted: new TLS flows pass only heartbeat-sized packets' });
     this.scheduleRefresh();

@@ -16,12 +16,13 @@ export const CUTTING_ECHO_SET = 'cutting_echo';
 /** The Echo's address while muted in block-when-muted: its data packets through the box are capped. */
 export const CAPPED_ECHO_SET = 'capped_echo';
 /**
- * The cap, in nft's kbytes (1024 B), as rate per second and burst. It is above what the Echo
- * sends while muted (telemetry bursts of at most 14.5 KB, docs/judge.md) and lets through what
- * the judge needs to see (AUDIO_VOLUME_BYTES, 16 KB in a second), but no upload can outrun the
- * judge and the enforcer: an unthrottled one would otherwise be over in milliseconds.
+ * The cap, in nft's kbytes (1024 B) per second. nft's bucket holds one second of the rate plus
+ * its `burst`, which is left at 0: a muted Echo may send 32 KiB at once, then 32 KiB/s. That is
+ * above what it sends while muted (telemetry bursts of at most 14.5 KB, docs/judge.md) and above
+ * what the judge needs to see (AUDIO_VOLUME_BYTES, 16 KB in a second), but no upload can outrun
+ * the judge and the enforcer: an unthrottled one would otherwise be over in milliseconds.
  */
-export const MUTED_CAP_KBYTES = { perSecond: 32, burst: 32 } as const;
+export const MUTED_CAP_KBYTES_PER_S = 32;
 /** The conntrack mark bit of flows the Echo opened while muted. */
 export const HELD_FLOW_MARK = 0x00000100;
 /** The largest IP packet a held flow may pass: a 46-byte heartbeat record is a 98-byte packet. */

@@ -9,7 +9,7 @@ import {
   CUTTING_ECHO_SET,
   HEARTBEAT_MAX_PACKET_BYTES,
   HELD_FLOW_MARK,
-  MUTED_CAP_KBYTES,
+  MUTED_CAP_KBYTES_PER_S,
   MUTED_ECHO_SET,
   NFT_FAMILY,
   NFT_TABLE,
@@ -86,7 +86,7 @@ table ${table} {
 		iifname ${ap0} oifname ${up} ip saddr @${CUTTING_ECHO_SET} ct state new counter drop
 		# While muted, the Echo's data packets (bigger than a heartbeat; ACKs pass) share one cap,
 		# so an unthrottled upload cannot be over before the judge and the enforcer have acted.
-		iifname ${ap0} oifname ${up} ip saddr @${CAPPED_ECHO_SET} meta length > ${HEARTBEAT_MAX_PACKET_BYTES} limit rate over ${MUTED_CAP_KBYTES.perSecond} kbytes/second burst ${MUTED_CAP_KBYTES.burst} kbytes counter drop
+		iifname ${ap0} oifname ${up} ip saddr @${CAPPED_ECHO_SET} meta length > ${HEARTBEAT_MAX_PACKET_BYTES} limit rate over ${MUTED_CAP_KBYTES_PER_S} kbytes/second counter drop
 		# Held flows: TLS connections the Echo opens while muted pass only heartbeat-sized packets.
 		iifname ${ap0} oifname ${up} ip saddr @${MUTED_ECHO_SET} tcp dport ${TLS_PORT} ct state new ct mark set ct mark | ${mark}
 		iifname ${ap0} oifname ${up} ip saddr @${MUTED_ECHO_SET} ct mark & ${mark} == ${mark} meta length > ${HEARTBEAT_MAX_PACKET_BYTES} counter drop
