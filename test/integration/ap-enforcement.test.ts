@@ -213,7 +213,20 @@ describe('enforcement in block-when-muted mode, with new flows held while muted'
     assert.deepEqual((await s.nftSet('blocked_flows')).length, 1);
   });
 
-  test('holds a TLS connection the Echo opens while muted: TCP connects, the ClientHello is dropped', async () => {
+  test('refuses a connection the Echo opens while the episode is being cut: it would be part of that upload', async () => {
+    const from = s.echo.out.lines.length;
+    const boxFrom = s.box.out.lines.length;
+    s.send(s.echo, { cmd: 'connect' });
+    const refused = await eventAfter(s.echo.out, from, 'closed', 10_000);
+    assert.equal(refused.error, 'ECONNREFUSED', 'the SYN was not answered with a reset');
+    assert.ok(!s.echo.out.lines.slice(from).some((l) => event('tcp-connected')(l)), 'TCP connected during the cut');
+    // The episode ends after its quiet gap (longer while muted); the cut goes with it, the hold stays.
+    const uncut = await eventAfter(s.box.out, boxFrom, 'enforcement', 20_000, (e) => e.action === 'uncut');
+    assert.deepEqual([uncut.alert_id, uncut.reason], [alert.id, 'episode over']);
+    assert.deepEqual(await s.nftSet('cutting_echo'), []);
+  });
+
+  test('holds a TLS connection the Echo opens while muted once the episode is over: TCP connects, the ClientHello is dropped', async () => {
     const from = s.echo.out.lines.length;
     const held = await s.counter(/ct mark & 0x00000100 == 0x00000100 meta length > 160/);
     s.send(s.echo, { cmd: 'connect' });
@@ -232,9 +245,10 @@ describe('enforcement in block-when-muted mode, with new flows held while muted'
     const boxFrom = s.box.out.lines.length;
     await setMic(s, 'idle');
     const actions = s.box.out.lines.slice(boxFrom).map((l) => event('enforcement')(l)).filter(Boolean).map((e) => `${e!.action}${e!.reason ? `: ${e!.reason}` : ''}`);
-    assert.deepEqual(actions, ['unblock: unmuted', 'release: unmuted']);
+    assert.deepEqual(actions, ['unblock: unmuted', 'uncap: unmuted', 'release: unmuted']);
     assert.deepEqual(await s.nftSet('blocked_flows'), []);
     assert.deepEqual(await s.nftSet('muted_echo'), []);
+    assert.deepEqual(await s.nftSet('capped_echo'), []);
     await eventAfter(s.echo.out, from, 'secure', 20_000);
     s.send(s.echo, { cmd: 'heartbeat' });
     const ok = await eventAfter(s.echo.out, from, 'heartbeat-ok', 10_000);

@@ -102,7 +102,7 @@ describe('the rendered files, read by the real hostapd, dnsmasq and nft', { skip
     const tables = listing.filter((o) => o.table).map((o) => `${o.table.family} ${o.table.name}`);
     assert.deepEqual(tables.sort(), ['inet earshot', 'inet someone_else']);
     const sets = listing.filter((o) => o.set).map((o) => `${o.set.name}: ${[o.set.type].flat().join(' . ')}`);
-    assert.deepEqual(sets.sort(), ['blocked_flows: inet_proto . ipv4_addr . inet_service . ipv4_addr . inet_service', 'muted_echo: ipv4_addr']);
+    assert.deepEqual(sets.sort(), ['blocked_flows: inet_proto . ipv4_addr . inet_service . ipv4_addr . inet_service', 'capped_echo: ipv4_addr', 'cutting_echo: ipv4_addr', 'muted_echo: ipv4_addr']);
     const chains = listing.filter((o) => o.chain?.table === 'earshot').map((o) => o.chain.name);
     assert.deepEqual(chains.sort(), ['forward', 'input', 'postrouting']);
     const masquerade = listing.filter((o) => o.rule?.chain === 'postrouting' && JSON.stringify(o.rule.expr).includes('"masquerade"'));

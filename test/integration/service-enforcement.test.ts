@@ -49,7 +49,7 @@ class RecordingPublisher implements StatePublisher {
   stop = async (): Promise<void> => undefined;
 }
 
-test('on the box, a critical alert under block-when-muted blocks the flow, Home Assistant sees the Echo connected, and acknowledging lifts the block', async () => {
+test('on the box, a critical alert under block-when-muted blocks the flow and cuts the episode until it ends, Home Assistant sees the Echo connected, and acknowledging lifts the block', async () => {
   const nftCommands: string[][] = [];
   const config = resolveConfig(
     { id: 'box', capture: { file: capture }, device: { ip: ECHO.ip }, state: { path: join(dir, 'state.json') }, enforcement: { mode: 'block-when-muted' } },
@@ -92,6 +92,9 @@ test('on the box, a critical alert under block-when-muted blocks the flow, Home 
   assert.deepEqual([block.flow.src, block.flow.dst, block.flow.dstPort], [ECHO.ip, '198.51.100.20', 443]);
   assert.ok(nftCommands.some((c) => c.some((line) => line.startsWith('add element') && line.includes(ECHO.ip))), JSON.stringify(nftCommands));
   assert.ok(publisher.events.some((e) => e.action === 'block'), 'the block is an event on MQTT');
+  // The capture ends, so the episode does: its alert_end reaches the enforcer, which stops refusing new connections.
+  const cuts = enforcement.filter((e) => e.action === 'cut' || e.action === 'uncut').map((e) => `${e.action}: ${'reason' in e ? e.reason : ''}`);
+  assert.deepEqual(cuts, ['cut: new connections of the Echo are refused until the episode ends', 'uncut: episode over']);
   assert.equal(publisher.states.at(-1)?.echo_connected, 'ON');
 
   publisher.press({ type: 'acknowledge' });

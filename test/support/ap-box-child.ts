@@ -47,10 +47,13 @@ const analysis = buildAnalysis(
     judge: (event) => {
       print({ event: event.type, at: Date.now(), ...event });
       if (event.type === 'alert') void enforcer.onAlert(event);
+      else void enforcer.onAlertEnd(event.id);
     },
   },
 );
 const source = new LiveSource(iface, { filter: `host ${echoIp}`, onOpen: () => print({ event: 'ready' }) });
+// As the service's housekeeping does: an episode ends after its quiet gap even when no packet comes.
+setInterval(() => analysis.judge.tick(Date.now() * 1000, true), 250).unref();
 
 createInterface({ input: process.stdin }).on('line', async (line) => {
   const command = JSON.parse(line) as { cmd: string; state?: string; id?: string };

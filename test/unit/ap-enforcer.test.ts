@@ -10,6 +10,9 @@ import type { AlertEvent } from '../../appliance/src/judge/judge-events.js';
 
 const FLOW = { protocol: 'tcp', src: '192.0.2.10', srcPort: 50123, dst: '203.0.113.5', dstPort: 443 } as const;
 const ELEMENT = 'tcp . 192.0.2.10 . 50123 . 203.0.113.5 . 443';
+const CUT = (timeoutS = 3600) => `add element inet earshot cutting_echo { 192.0.2.10 timeout ${timeoutS}s }`;
+const CAP = 'add element inet earshot capped_echo { 192.0.2.10 timeout 600s }';
+const UNCAP = ['add element inet earshot capped_echo { 192.0.2.10 }', 'delete element inet earshot capped_echo { 192.0.2.10 }'];
 const T0 = Date.parse('2026-11-26T08:00:00Z');
 
 function alert(overrides: Partial<AlertEvent> = {}): AlertEvent {
@@ -46,19 +49,20 @@ function setup(config: Partial<EnforcementConfig> = {}, failWith?: string) {
 }
 
 describe('enforcement in block-when-muted mode', () => {
-  test('starts by emptying both sets, which a previous run may have left filled', async () => {
+  test('starts by emptying its sets, which a previous run may have left filled', async () => {
     const { enforcer, batches } = setup();
     await enforcer.start();
-    assert.deepEqual(batches, [['flush set inet earshot blocked_flows', 'flush set inet earshot muted_echo']]);
+    assert.deepEqual(batches, [['blocked_flows', 'muted_echo', 'cutting_echo', 'capped_echo'].map((set) => `flush set inet earshot ${set}`)]);
   });
 
-  test("puts a critical alert's flow into blocked_flows with the safety timeout, and says so", async () => {
+  test("puts a critical alert's flow into blocked_flows and the Echo into cutting_echo with the safety timeout, and says so", async () => {
     const { enforcer, batches, events } = setup({ block_timeout_s: 600 });
     await enforcer.onMicState('muted');
     await enforcer.onAlert(alert());
-    assert.deepEqual(batches, [[`add element inet earshot blocked_flows { ${ELEMENT} timeout 600s }`]]);
+    assert.deepEqual(batches, [[`add element inet earshot blocked_flows { ${ELEMENT} timeout 600s }`, CUT(600)]]);
     assert.deepEqual(events, [
       { type: 'enforcement', action: 'block', time: '2026-11-26T08:00:00.000Z', alert_id: 'a1-1764144000000', flow: FLOW, reason: `critical: ${alert().reason}` },
+      { type: 'enforcement', action: 'cut', time: '2026-11-26T08:00:00.000Z', alert_id: 'a1-1764144000000', ip: '192.0.2.10', reason: 'new connections of the Echo are refused until the episode ends' },
     ]);
     assert.deepEqual(enforcer.activeBlocks, [FLOW]);
   });
@@ -68,8 +72,14 @@ describe('enforcement in block-when-muted mode', () => {
     await enforcer.onMicState('muted');
     await enforcer.onAlert(alert());
     await enforcer.onMicState('idle');
-    assert.deepEqual(batches[1], [`add element inet earshot blocked_flows { ${ELEMENT} }`, `delete element inet earshot blocked_flows { ${ELEMENT} }`]);
-    assert.deepEqual(events[1], { type: 'enforcement', action: 'unblock', time: '2026-11-26T08:00:00.000Z', alert_id: 'a1-1764144000000', flow: FLOW, reason: 'unmuted' });
+    assert.deepEqual(batches.slice(1), [
+      [`add element inet earshot blocked_flows { ${ELEMENT} }`, `delete element inet earshot blocked_flows { ${ELEMENT} }`],
+      ['add element inet earshot cutting_echo { 192.0.2.10 }', 'delete element inet earshot cutting_echo { 192.0.2.10 }'],
+    ]);
+    assert.deepEqual(events.slice(2), [
+      { type: 'enforcement', action: 'unblock', time: '2026-11-26T08:00:00.000Z', alert_id: 'a1-1764144000000', flow: FLOW, reason: 'unmuted' },
+      { type: 'enforcement', action: 'uncut', time: '2026-11-26T08:00:00.000Z', alert_id: 'a1-1764144000000', ip: '192.0.2.10', reason: 'unmuted' },
+    ]);
     assert.deepEqual(enforcer.activeBlocks, []);
   });
 
@@ -80,7 +90,7 @@ describe('enforcement in block-when-muted mode', () => {
     await enforcer.onAlert(alert({ id: 'a2', flow: { ...FLOW, srcPort: 50124 } }));
     await enforcer.onAcknowledge('a2');
     assert.deepEqual(enforcer.activeBlocks, [FLOW]);
-    assert.deepEqual(actions(), ['block', 'block', 'unblock']);
+    assert.deepEqual(actions(), ['block', 'cut', 'block', 'cut', 'unblock', 'uncut']);
   });
 
   test('keeps blocks while the sensor reports unknown, as that is not an unmute', async () => {
@@ -108,9 +118,10 @@ describe('enforcement in block-when-muted mode', () => {
         `add element inet earshot blocked_flows { ${ELEMENT} timeout 600s }`,
         'add element inet earshot blocked_flows { udp . 192.0.2.10 . 50000 . 198.51.100.7 . 3478 timeout 600s }',
         'add element inet earshot blocked_flows { tcp . 192.0.2.10 . 50124 . 203.0.113.6 . 443 timeout 600s }',
+        CUT(600),
       ],
     ]);
-    assert.deepEqual(actions(), ['block', 'block', 'block']);
+    assert.deepEqual(actions(), ['block', 'block', 'block', 'cut']);
     assert.deepEqual(enforcer.activeBlocks, [FLOW, udp, other]);
   });
 
@@ -119,7 +130,8 @@ describe('enforcement in block-when-muted mode', () => {
     await enforcer.onMicState('muted');
     const warning = alert({ severity: 'warning', mic: 'muted', reason: 'uploaded 9.0 KB in 0.1 s to 203.0.113.5:443 while the microphone was muted, not shaped like audio' });
     await enforcer.onAlert(warning);
-    assert.deepEqual(events.map((e) => [e.action, 'reason' in e ? e.reason : '']), [['block', `warning: ${warning.reason}`]]);
+    assert.deepEqual(events.map((e) => [e.action, 'reason' in e ? e.reason : ''])[0], ['block', `warning: ${warning.reason}`]);
+    assert.deepEqual(events.map((e) => e.action), ['block', 'cut']);
   });
 
   test('does not block a verdict that arrives after the unmute', async () => {
@@ -129,11 +141,12 @@ describe('enforcement in block-when-muted mode', () => {
     assert.deepEqual(batches, []);
   });
 
-  test('blocks the same flow once', async () => {
+  test("blocks the same flow once, and cuts each alert's episode", async () => {
     const { enforcer, batches } = setup();
     await enforcer.onAlert(alert());
     await enforcer.onAlert(alert({ id: 'a2' }));
-    assert.equal(batches.length, 1);
+    await enforcer.onAlert(alert({ id: 'a2' }));
+    assert.deepEqual(batches, [[`add element inet earshot blocked_flows { ${ELEMENT} timeout 3600s }`, CUT()], [CUT()]]);
   });
 
   test('reports an IPv6 flow as an error instead of sending nft a rule it cannot take', async () => {
@@ -167,7 +180,73 @@ describe('enforcement in block-when-muted mode', () => {
     await new Promise((r) => setImmediate(r));
     release();
     await Promise.all([blocking, unmuting]);
-    assert.deepEqual(order, ['start add', 'end', 'start add', 'end']);
+    assert.deepEqual(order, ['start add', 'end', 'start add', 'end', 'start add', 'end']);
+  });
+});
+
+describe('cutting the connections an episode opens after its alert', () => {
+  test('refuses new connections of the Echo until the episode ends, then lets them be', async () => {
+    const { enforcer, batches, events } = setup();
+    await enforcer.onMicState('muted');
+    await enforcer.onAlert(alert());
+    await enforcer.onAlertEnd('a1-1764144000000');
+    assert.deepEqual(batches.at(-1), ['add element inet earshot cutting_echo { 192.0.2.10 }', 'delete element inet earshot cutting_echo { 192.0.2.10 }']);
+    assert.deepEqual(events.at(-1), { type: 'enforcement', action: 'uncut', time: '2026-11-26T08:00:00.000Z', alert_id: 'a1-1764144000000', ip: '192.0.2.10', reason: 'episode over' });
+    assert.deepEqual(enforcer.activeBlocks, [FLOW], 'the episode ending does not lift the blocks of its flows');
+  });
+
+  test('keeps the Echo in cutting_echo while another of its alerts is still cutting', async () => {
+    const { enforcer, batches, actions } = setup();
+    await enforcer.onMicState('muted');
+    await enforcer.onAlert(alert());
+    await enforcer.onAlert(alert({ id: 'a2', flow: { ...FLOW, srcPort: 50124 } }));
+    const before = batches.length;
+    await enforcer.onAlertEnd('a1-1764144000000');
+    assert.equal(batches.length, before, 'nft was changed although a2 still cuts');
+    await enforcer.onAlertEnd('a2');
+    assert.deepEqual(batches.at(-1), ['add element inet earshot cutting_echo { 192.0.2.10 }', 'delete element inet earshot cutting_echo { 192.0.2.10 }']);
+    assert.deepEqual(actions().slice(-2), ['uncut', 'uncut']);
+  });
+
+  test('an alert_end for an episode that was not cut changes nothing', async () => {
+    const { enforcer, batches, events } = setup({ mode: 'alert' });
+    await enforcer.onAlert(alert());
+    await enforcer.onAlertEnd('a1-1764144000000');
+    assert.deepEqual(batches, []);
+    assert.deepEqual(events.map((e) => e.action), ['would-block']);
+  });
+
+  test('cuts the episode even when all of its flows are blocked already', async () => {
+    const { enforcer, batches } = setup();
+    await enforcer.onAlert(alert());
+    await enforcer.onAlertEnd('a1-1764144000000');
+    await enforcer.onAlert(alert({ id: 'a2' }));
+    assert.deepEqual(batches.at(-1), [CUT()]);
+  });
+});
+
+describe('capping the muted Echo', () => {
+  test("puts the Echo's address into capped_echo on mute and takes it out on unmute, whether or not it holds new flows", async () => {
+    const { enforcer, batches, actions } = setup({ hold_new_flows: false });
+    await enforcer.setEchoAddress('192.0.2.10');
+    await enforcer.onMicState('muted');
+    await enforcer.onMicState('idle');
+    enforcer.stop();
+    assert.deepEqual(batches, [[CAP], UNCAP]);
+    assert.deepEqual(actions(), ['cap', 'uncap']);
+  });
+
+  test('does not cap in alert mode, and lifts the cap when enforcement is switched off', async () => {
+    const alertMode = setup({ mode: 'alert' });
+    await alertMode.enforcer.setEchoAddress('192.0.2.10');
+    await alertMode.enforcer.onMicState('muted');
+    assert.deepEqual(alertMode.batches, []);
+    const { enforcer, batches } = setup();
+    await enforcer.setEchoAddress('192.0.2.10');
+    await enforcer.onMicState('muted');
+    await enforcer.setMode('off');
+    enforcer.stop();
+    assert.deepEqual(batches, [[CAP], UNCAP]);
   });
 });
 
@@ -179,10 +258,10 @@ describe('holding new flows while muted', () => {
     await enforcer.onMicState('listening');
     enforcer.stop();
     assert.deepEqual(batches, [
-      ['add element inet earshot muted_echo { 192.0.2.10 timeout 600s }'],
-      ['add element inet earshot muted_echo { 192.0.2.10 }', 'delete element inet earshot muted_echo { 192.0.2.10 }'],
+      [CAP, 'add element inet earshot muted_echo { 192.0.2.10 timeout 600s }'],
+      [...UNCAP, 'add element inet earshot muted_echo { 192.0.2.10 }', 'delete element inet earshot muted_echo { 192.0.2.10 }'],
     ]);
-    assert.deepEqual(actions(), ['hold', 'release']);
+    assert.deepEqual(actions(), ['cap', 'hold', 'uncap', 'release']);
   });
 
   test("moves the hold when the Echo's lease changes while muted", async () => {
@@ -192,6 +271,8 @@ describe('holding new flows while muted', () => {
     await enforcer.setEchoAddress('192.0.2.11');
     enforcer.stop();
     assert.deepEqual(batches.at(-1), [
+      ...UNCAP,
+      'add element inet earshot capped_echo { 192.0.2.11 timeout 600s }',
       'add element inet earshot muted_echo { 192.0.2.10 }',
       'delete element inet earshot muted_echo { 192.0.2.10 }',
       'add element inet earshot muted_echo { 192.0.2.11 timeout 600s }',
@@ -204,10 +285,10 @@ describe('holding new flows while muted', () => {
     await enforcer.onMicState('muted');
     await enforcer.onMicState('unknown');
     enforcer.stop();
-    assert.deepEqual(actions(), ['hold', 'release']);
+    assert.deepEqual(actions(), ['cap', 'hold', 'uncap', 'release']);
   });
 
-  test('refreshes the hold before its safety timeout runs out during a long mute', async (t) => {
+  test('refreshes the hold and the cap before their safety timeouts run out during a long mute', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval'] });
     const { enforcer, batches } = setup({ hold_new_flows: true });
     await enforcer.setEchoAddress('192.0.2.10');
@@ -216,17 +297,20 @@ describe('holding new flows while muted', () => {
     await new Promise((r) => setImmediate(r));
     enforcer.stop();
     assert.deepEqual(batches.at(-1), [
+      ...UNCAP,
+      CAP,
       'add element inet earshot muted_echo { 192.0.2.10 }',
       'delete element inet earshot muted_echo { 192.0.2.10 }',
       'add element inet earshot muted_echo { 192.0.2.10 timeout 600s }',
     ]);
   });
 
-  test('does not hold when hold_new_flows is off', async () => {
+  test('does not hold when hold_new_flows is off (the cap stays)', async () => {
     const { enforcer, batches } = setup({ hold_new_flows: false });
     await enforcer.setEchoAddress('192.0.2.10');
     await enforcer.onMicState('muted');
-    assert.deepEqual(batches, []);
+    enforcer.stop();
+    assert.deepEqual(batches, [[CAP]]);
   });
 });
 
@@ -256,7 +340,7 @@ describe('the other modes', () => {
     await enforcer.onAlert(alert());
     await enforcer.setMode('alert');
     enforcer.stop();
-    assert.deepEqual(actions(), ['hold', 'block', 'unblock', 'release']);
+    assert.deepEqual(actions(), ['cap', 'hold', 'block', 'cut', 'unblock', 'uncut', 'uncap', 'release']);
     assert.deepEqual(enforcer.activeBlocks, []);
   });
 });

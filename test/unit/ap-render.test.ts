@@ -157,6 +157,19 @@ describe('earshot.nft', () => {
     assert.match(forward, /ip daddr \. th dport \. ip saddr \. th sport @blocked_flows/);
   });
 
+  test('refuses the connections the Echo opens while an episode of its is being cut, TCP with a reset, before established flows pass', () => {
+    const forward = nft.slice(nft.indexOf('chain forward'));
+    const tcp = forward.indexOf('iifname "wlan1" oifname "end0" ip saddr @cutting_echo ct state new meta l4proto tcp counter reject with tcp reset');
+    const rest = forward.indexOf('iifname "wlan1" oifname "end0" ip saddr @cutting_echo ct state new counter drop');
+    assert.ok(tcp > 0 && tcp < rest && rest < forward.indexOf('ct state established,related accept'));
+  });
+
+  test('caps the muted Echo\'s data packets (not its ACKs or heartbeats), before established flows pass', () => {
+    const forward = nft.slice(nft.indexOf('chain forward'));
+    const cap = forward.indexOf('ip saddr @capped_echo meta length > 160 limit rate over 32 kbytes/second counter drop');
+    assert.ok(cap > 0 && cap < forward.indexOf('ct state established,related accept'));
+  });
+
   test('holds the muted Echo\'s new TLS flows to heartbeat-sized packets', () => {
     assert.match(nft, /ip saddr @muted_echo tcp dport 443 ct state new ct mark set ct mark \| 0x00000100/);
     assert.match(nft, /ip saddr @muted_echo ct mark & 0x00000100 == 0x00000100 meta length > 160 counter drop/);

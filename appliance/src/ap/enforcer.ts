@@ -3,9 +3,13 @@
 //   alert (default)   a critical verdict or a muted warning becomes `would-block` events,
 //                     nothing is blocked.
 //   block-when-muted  a critical verdict or a muted warning puts every flow of its episode
-//                     (TCP and UDP) into the blocked_flows set, which resets them both ways; unmute, or acknowledging the alert, lifts the block. With
-//                     hold_new_flows, the Echo's address sits in muted_echo while muted, so TLS
-//                     flows it opens then pass only heartbeat-sized packets (render-nftables.ts).
+//                     (TCP and UDP) into the blocked_flows set, which resets them both ways, and
+//                     the Echo's address into cutting_echo until the episode ends, so connections
+//                     it opens meanwhile (which the alert could not name) are refused. Unmute, or
+//                     acknowledging the alert, lifts both. While muted the Echo sits in
+//                     capped_echo, whose cap keeps any upload slow enough to be cut. With
+//                     hold_new_flows, it also sits in muted_echo while muted, so TLS flows it
+//                     opens then pass only heartbeat-sized packets (render-nftables.ts).
 // nftables calls run one at a time in the order the events came. A failed call is an `error`
 // event, never an exception: the service must keep judging and alerting whatever nft does.
 
@@ -13,13 +17,14 @@ import { EventEmitter } from 'node:events';
 import type { AlertEvent, FlowTuple } from '../judge/judge-events.js';
 import type { MicState } from '../mic/mic-state.js';
 import type { EnforcementConfig, EnforcementMode } from './config.js';
-import { BLOCKED_FLOWS_SET, flowElement, MUTED_ECHO_SET, setRef } from './nft-names.js';
+import { BLOCKED_FLOWS_SET, CAPPED_ECHO_SET, CUTTING_ECHO_SET, flowElement, MUTED_CAP_KBYTES_PER_S, MUTED_ECHO_SET, setRef } from './nft-names.js';
 import type { NftRunner } from './nft-runner.js';
 
 export type EnforcementEvent =
   | { type: 'enforcement'; action: 'block' | 'would-block'; time: string; alert_id: string; flow: FlowTuple; reason: string }
   | { type: 'enforcement'; action: 'unblock'; time: string; alert_id: string; flow: FlowTuple; reason: 'unmuted' | 'acknowledged' | 'enforcement turned off' }
-  | { type: 'enforcement'; action: 'hold' | 'release'; time: string; ip: string; reason: string }
+  | { type: 'enforcement'; action: 'cut' | 'uncut'; time: string; alert_id: string; ip: string; reason: string }
+  | { type: 'enforcement'; action: 'hold' | 'release' | 'cap' | 'uncap'; time: string; ip: string; reason: string }
   | { type: 'enforcement'; action: 'error'; time: string; message: string };
 
 /** A critical verdict, or a warning about an upload while muted (audio-shaped or not), is cut. */
@@ -38,12 +43,20 @@ interface Block {
   flow: FlowTuple;
 }
 
+type LiftReason = 'unmuted' | 'acknowledged' | 'enforcement turned off';
+
+/** Removes an element whether or not nftables already expired it (nft 1.0.6 has no "destroy"). */
+const removeElement = (set: string, element: string): string[] => [`add element ${setRef(set)} { ${element} }`, `delete element ${setRef(set)} { ${element} }`];
+
 export class Enforcer extends EventEmitter<{ event: [event: EnforcementEvent] }> {
   private mode: EnforcementMode;
   private mic: MicState | undefined;
   private echoIp: string | undefined;
   private heldIp: string | undefined;
+  private cappedIp: string | undefined;
   private readonly blocks = new Map<string, Block>();
+  /** Episodes being cut: alert id -> the Echo's address in cutting_echo. */
+  private readonly cuts = new Map<string, string>();
   private queue: Promise<void> = Promise.resolve();
   private refreshTimer: NodeJS.Timeout | undefined;
   private readonly nowMs: () => number;
@@ -72,7 +85,7 @@ export class Enforcer extends EventEmitter<{ event: [event: EnforcementEvent] }>
   start(): Promise<void> {
     return this.enqueue(async () => {
       if (this.mode === 'off') return;
-      await this.nftApply([`flush set ${setRef(BLOCKED_FLOWS_SET)}`, `flush set ${setRef(MUTED_ECHO_SET)}`]);
+      await this.nftApply([BLOCKED_FLOWS_SET, MUTED_ECHO_SET, CUTTING_ECHO_SET, CAPPED_ECHO_SET].map((set) => `flush set ${setRef(set)}`));
     });
   }
 
@@ -103,33 +116,52 @@ export class Enforcer extends EventEmitter<{ event: [event: EnforcementEvent] }>
         }
         toBlock.push(flow);
       }
-      if (toBlock.length === 0) return;
-      const commands = toBlock.map((flow) => `add element ${setRef(BLOCKED_FLOWS_SET)} { ${flowElement(flow)} timeout ${this.config.block_timeout_s}s }`);
+      // The episode goes on after the alert, maybe on connections the alert could not name yet.
+      const echoIp = alert.flow.src.includes(':') || this.cuts.has(alert.id) ? undefined : alert.flow.src;
+      if (toBlock.length === 0 && !echoIp) return;
+      const timeout = `timeout ${this.config.block_timeout_s}s`;
+      const commands = toBlock.map((flow) => `add element ${setRef(BLOCKED_FLOWS_SET)} { ${flowElement(flow)} ${timeout} }`);
+      if (echoIp) commands.push(`add element ${setRef(CUTTING_ECHO_SET)} { ${echoIp} ${timeout} }`);
       if (!(await this.nftApply(commands))) return;
       for (const flow of toBlock) {
         this.blocks.set(flowElement(flow), { alertId: alert.id, flow });
         this.publish({ action: 'block', alert_id: alert.id, flow, reason });
       }
+      if (echoIp) {
+        this.cuts.set(alert.id, echoIp);
+        this.publish({ action: 'cut', alert_id: alert.id, ip: echoIp, reason: 'new connections of the Echo are refused until the episode ends' });
+      }
     });
+  }
+
+  /** The episode is over: connections the Echo opens from now on are not part of it. */
+  onAlertEnd(alertId: string): Promise<void> {
+    return this.enqueue(() => this.uncut([alertId], 'episode over'));
   }
 
   onMicState(state: MicState): Promise<void> {
     return this.enqueue(async () => {
       this.mic = state;
-      if (state === 'idle' || state === 'listening') await this.unblock([...this.blocks.values()], 'unmuted');
-      await this.syncHold();
+      if (state === 'idle' || state === 'listening') {
+        await this.unblock([...this.blocks.values()], 'unmuted');
+        await this.uncut([...this.cuts.keys()], 'unmuted');
+      }
+      await this.syncMutedSets();
     });
   }
 
   onAcknowledge(alertId: string): Promise<void> {
-    return this.enqueue(() => this.unblock([...this.blocks.values()].filter((b) => b.alertId === alertId), 'acknowledged'));
+    return this.enqueue(async () => {
+      await this.unblock([...this.blocks.values()].filter((b) => b.alertId === alertId), 'acknowledged');
+      await this.uncut([alertId], 'acknowledged');
+    });
   }
 
   /** The Echo's current address (from the finder), which the hold is about. */
   setEchoAddress(ip: string | undefined): Promise<void> {
     return this.enqueue(async () => {
       this.echoIp = ip;
-      await this.syncHold();
+      await this.syncMutedSets();
     });
   }
 
@@ -137,19 +169,17 @@ export class Enforcer extends EventEmitter<{ event: [event: EnforcementEvent] }>
   setMode(mode: EnforcementMode): Promise<void> {
     return this.enqueue(async () => {
       this.mode = mode;
-      if (mode !== 'block-when-muted') await this.unblock([...this.blocks.values()], 'enforcement turned off');
-      await this.syncHold();
+      if (mode !== 'block-when-muted') {
+        await this.unblock([...this.blocks.values()], 'enforcement turned off');
+        await this.uncut([...this.cuts.keys()], 'enforcement turned off');
+      }
+      await this.syncMutedSets();
     });
   }
 
-  private async unblock(blocks: Block[], reason: 'unmuted' | 'acknowledged' | 'enforcement turned off'): Promise<void> {
+  private async unblock(blocks: Block[], reason: LiftReason): Promise<void> {
     if (blocks.length === 0) return;
-    // add-then-delete removes an element whether or not nftables already expired it (nft 1.0.6
-    // has no "destroy"); both happen in one transaction.
-    const commands = blocks.flatMap((b) => {
-      const element = flowElement(b.flow);
-      return [`add element ${setRef(BLOCKED_FLOWS_SET)} { ${element} }`, `delete element ${setRef(BLOCKED_FLOWS_SET)} { ${element} }`];
-    });
+    const commands = blocks.flatMap((b) => removeElement(BLOCKED_FLOWS_SET, flowElement(b.flow)));
     if (!(await this.nftApply(commands))) return;
     for (const b of blocks) {
       this.blocks.delete(flowElement(b.flow));
@@ -157,33 +187,55 @@ export class Enforcer extends EventEmitter<{ event: [event: EnforcementEvent] }>
     }
   }
 
-  /** Makes muted_echo hold exactly the address that should be held now. */
-  private async syncHold(): Promise<void> {
-    const wanted = this.mode === 'block-when-muted' && this.config.hold_new_flows && this.mic === 'muted' ? this.echoIp : undefined;
-    if (wanted === this.heldIp) return;
+  /** Ends the cut of these alerts' episodes; an address leaves cutting_echo when no episode of it is cut any more. */
+  private async uncut(alertIds: string[], reason: LiftReason | 'episode over'): Promise<void> {
+    const ending = alertIds.filter((id) => this.cuts.has(id));
+    if (ending.length === 0) return;
+    const still = new Set([...this.cuts].filter(([id]) => !ending.includes(id)).map(([, ip]) => ip));
+    const freed = [...new Set(ending.map((id) => this.cuts.get(id)!))].filter((ip) => !still.has(ip));
+    if (freed.length && !(await this.nftApply(freed.flatMap((ip) => removeElement(CUTTING_ECHO_SET, ip))))) return;
+    for (const id of ending) {
+      const ip = this.cuts.get(id)!;
+      this.cuts.delete(id);
+      this.publish({ action: 'uncut', alert_id: id, ip, reason });
+    }
+  }
+
+  /** Makes muted_echo (the hold) and capped_echo (the cap) hold exactly the address each should hold now. */
+  private async syncMutedSets(): Promise<void> {
+    const muted = this.mode === 'block-when-muted' && this.mic === 'muted' ? this.echoIp : undefined;
+    const hold = this.config.hold_new_flows ? muted : undefined;
     const commands: string[] = [];
-    if (this.heldIp) commands.push(`add element ${setRef(MUTED_ECHO_SET)} { ${this.heldIp} }`, `delete element ${setRef(MUTED_ECHO_SET)} { ${this.heldIp} }`);
-    if (wanted) commands.push(`add element ${setRef(MUTED_ECHO_SET)} { ${wanted} timeout ${this.holdTimeoutS}s }`);
-    if (!(await this.nftApply(commands))) return;
-    const released = this.heldIp;
-    this.heldIp = wanted;
-    if (released) this.publish({ action: 'release', ip: released, reason: wanted ? 'the Echo has a new address' : this.mic === 'muted' ? 'enforcement turned off' : 'unmuted' });
-    if (wanted) this.publish({ action: 'hold', ip: wanted, reason: 'muted: new TLS flows pass only heartbeat-sized packets' });
+    const change = (set: string, from: string | undefined, to: string | undefined, timeoutS: number): void => {
+      if (from === to) return;
+      if (from) commands.push(...removeElement(set, from));
+      if (to) commands.push(`add element ${setRef(set)} { ${to} timeout ${timeoutS}s }`);
+    };
+    change(CAPPED_ECHO_SET, this.cappedIp, muted, this.holdTimeoutS);
+    change(MUTED_ECHO_SET, this.heldIp, hold, this.holdTimeoutS);
+    if (commands.length === 0 || !(await this.nftApply(commands))) return;
+    const why = (to: string | undefined): string => (to ? 'the Echo has a new address' : this.mic === 'muted' ? 'enforcement turned off' : 'unmuted');
+    const [uncapped, released] = [this.cappedIp, this.heldIp];
+    this.cappedIp = muted;
+    this.heldIp = hold;
+    if (uncapped && uncapped !== muted) this.publish({ action: 'uncap', ip: uncapped, reason: why(muted) });
+    if (muted && muted !== uncapped) this.publish({ action: 'cap', ip: muted, reason: `muted: data packets through the box share a cap of ${MUTED_CAP_KBYTES_PER_S} KiB/s` });
+    if (released && released !== hold) this.publish({ action: 'release', ip: released, reason: why(hold) });
+    if (hold && hold !== released) this.publish({ action: 'hold', ip: hold, reason: 'muted: new TLS flows pass only heartbeat-sized packets' });
     this.scheduleRefresh();
   }
 
-  /** A long mute must not let the hold's safety timeout expire. */
+  /** A long mute must not let the hold's and the cap's safety timeouts expire. */
   private scheduleRefresh(): void {
     clearInterval(this.refreshTimer);
     this.refreshTimer = undefined;
-    if (!this.heldIp) return;
+    if (!this.heldIp && !this.cappedIp) return;
     this.refreshTimer = setInterval(() => {
       void this.enqueue(async () => {
-        const ip = this.heldIp;
-        if (!ip) return;
         // Re-adding an element resets its timeout only on recent kernels; delete and add does on all.
-        const element = `${setRef(MUTED_ECHO_SET)} { ${ip} }`;
-        await this.nftApply([`add element ${element}`, `delete element ${element}`, `add element ${setRef(MUTED_ECHO_SET)} { ${ip} timeout ${this.holdTimeoutS}s }`]);
+        const refresh = (set: string, ip: string | undefined): string[] => (ip ? [...removeElement(set, ip), `add element ${setRef(set)} { ${ip} timeout ${this.holdTimeoutS}s }`] : []);
+        const commands = [...refresh(CAPPED_ECHO_SET, this.cappedIp), ...refresh(MUTED_ECHO_SET, this.heldIp)];
+        if (commands.length) await this.nftApply(commands);
       });
     }, (this.holdTimeoutS * 1000) / 2);
     this.refreshTimer.unref();

@@ -3,7 +3,18 @@
 // It lives in its own table and replaces only that table, so the host's other rules are untouched.
 
 import type { ApConfig } from './config.js';
-import { BLOCKED_FLOWS_SET, HEARTBEAT_MAX_PACKET_BYTES, HELD_FLOW_MARK, MUTED_ECHO_SET, NFT_FAMILY, NFT_TABLE, TLS_PORT } from './nft-names.js';
+import {
+  BLOCKED_FLOWS_SET,
+  CAPPED_ECHO_SET,
+  CUTTING_ECHO_SET,
+  HEARTBEAT_MAX_PACKET_BYTES,
+  HELD_FLOW_MARK,
+  MUTED_CAP_KBYTES_PER_S,
+  MUTED_ECHO_SET,
+  NFT_FAMILY,
+  NFT_TABLE,
+  TLS_PORT,
+} from './nft-names.js';
 
 const FLOW_KEY = 'meta l4proto . ip saddr . th sport . ip daddr . th dport';
 const REPLY_KEY = 'meta l4proto . ip daddr . th dport . ip saddr . th sport';
@@ -34,6 +45,18 @@ table ${table} {
 		flags timeout
 	}
 
+	# The Echo's address while an episode of its is being cut: connections it opens are refused.
+	set ${CUTTING_ECHO_SET} {
+		type ipv4_addr
+		flags timeout
+	}
+
+	# The Echo's address while it is muted in block-when-muted: its data packets are capped.
+	set ${CAPPED_ECHO_SET} {
+		type ipv4_addr
+		flags timeout
+	}
+
 	chain input {
 		type filter hook input priority filter; policy accept;
 		iifname != ${ap0} accept
@@ -56,6 +79,14 @@ table ${table} {
 		${REPLY_KEY} @${BLOCKED_FLOWS_SET} counter drop
 		# The AP LAN is IPv4 only; IPv6 would bypass the flow sets.
 		iifname ${ap0} meta nfproto ipv6 counter drop
+		# A connection the Echo opens while one of its episodes is being cut is part of that upload
+		# (the judge named only the flows it had seen when it alerted), so it is refused: TCP is
+		# reset at its SYN, anything else dropped.
+		iifname ${ap0} oifname ${up} ip saddr @${CUTTING_ECHO_SET} ct state new meta l4proto tcp counter reject with tcp reset
+		iifname ${ap0} oifname ${up} ip saddr @${CUTTING_ECHO_SET} ct state new counter drop
+		# While muted, the Echo's data packets (bigger than a heartbeat; ACKs pass) share one cap,
+		# so an unthrottled upload cannot be over before the judge and the enforcer have acted.
+		iifname ${ap0} oifname ${up} ip saddr @${CAPPED_ECHO_SET} meta length > ${HEARTBEAT_MAX_PACKET_BYTES} limit rate over ${MUTED_CAP_KBYTES_PER_S} kbytes/second counter drop
 		# Held flows: TLS connections the Echo opens while muted pass only heartbeat-sized packets.
 		iifname ${ap0} oifname ${up} ip saddr @${MUTED_ECHO_SET} tcp dport ${TLS_PORT} ct state new ct mark set ct mark | ${mark}
 		iifname ${ap0} oifname ${up} ip saddr @${MUTED_ECHO_SET} ct mark & ${mark} == ${mark} meta length > ${HEARTBEAT_MAX_PACKET_BYTES} counter drop

@@ -244,6 +244,7 @@ export class EarshotService {
       publisher?.publishState(this.model.snapshot());
     } else {
       store.recordAlertEnd(event.id, event.bytes, event.packets);
+      void this.deps.accessPoint?.enforcer.onAlertEnd(event.id);
       log('info', `alert ${event.id} ended: ${event.bytes} bytes in ${event.packets} packets`);
     }
     publisher?.publishAlert(event);
