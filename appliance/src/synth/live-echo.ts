@@ -13,7 +13,7 @@ import { ADDRESSES, CODECS, HOSTS, PORTS, TIMING } from './echo-profile.js';
 import { ANSWER_BYTES_HEADER, TLS_SETTINGS } from './live-cloud.js';
 import { ScaledClock } from './live-clock.js';
 import type { LiveEvent, LiveFlow } from './live-truth.js';
-import type { MusicAction, Plan, VoiceAction } from './scenario-plan.js';
+import type { LeakAction, MusicAction, Plan, VoiceAction } from './scenario-plan.js';
 import { SeededRandom } from './seeded-random.js';
 import type { EpisodeKind } from './sim-truth.js';
 import { dnsQuery, ntpRequest } from './udp-messages.js';
@@ -63,7 +63,7 @@ export class LiveEcho {
     this.at(t0 + 4 * S, () => void this.connectMetrics(t0 + 4 * S));
     this.at(t0 + 6 * S, () => void this.connectSpotifySync(t0 + 6 * S));
     this.at(t0 + 20 * S, () => this.rotate(t0 + 20 * S));
-    for (const action of plan.actions) this.at(action.atUs, () => this.track(action.kind === 'voice' ? this.voice(action) : this.music(action)));
+    for (const action of plan.actions) this.at(action.atUs, () => this.track(action.kind === 'voice' ? this.voice(action) : action.kind === 'leak' ? this.shapedLeak(action) : this.music(action)));
     this.report({ event: 'ready' });
     await new Promise<void>((resolve) => this.at(plan.endUs, resolve));
     for (const timer of this.timers) clearTimeout(timer);
@@ -194,6 +194,10 @@ export class LiveEcho {
       await new Promise((resolve) => setTimeout(resolve, this.r.uniform(200, 2500)));
       await this.avsEvent('follow_up', this.r.int(380, 1150));
     }
+  }
+
+  private async shapedLeak(action: LeakAction): Promise<void> {
+    this.warn(`the ${action.shape} leak is not played live`);
   }
 
   private async connectMetrics(t: number): Promise<void> {
