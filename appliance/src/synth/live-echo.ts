@@ -196,8 +196,63 @@ export class LiveEcho {
     }
   }
 
+  /** The shaped leaks (scenario-plan.ts): real writes whose framing the kernel and TLS choose. */
   private async shapedLeak(action: LeakAction): Promise<void> {
-    this.warn(`the ${action.shape} leak is not played live`);
+    const write = (socket: { write(chunk: Buffer, cb: () => void): unknown }, bytes: number): Promise<void> => new Promise((resolve) => void socket.write(Buffer.alloc(bytes, 0x55), () => resolve()));
+    if (action.shape === 'udp') {
+      await this.lookup(HOSTS.rtpRelay);
+      const socket = createSocket('udp4');
+      socket.on('message', () => {});
+      await new Promise<void>((resolve) => socket.bind(0, () => resolve()));
+      const flow: LiveFlow = { localPort: socket.address().port, dst: ADDRESSES.rtpRelay, dstPort: PORTS.rtp, protocol: 'udp' };
+      const startUs = nowUs();
+      for (let i = 0; i * action.periodUs < action.durationUs; i++) {
+        await sleepUntil(startUs + i * action.periodUs);
+        socket.send(Buffer.alloc(this.r.int(action.minDatagram, action.maxDatagram), 0xd5), PORTS.rtp, ADDRESSES.rtpRelay);
+      }
+      this.report({ event: 'episode', kind: 'udp_leak', flow, startUs, endUs: nowUs() });
+      setTimeout(() => socket.close(), 500);
+      return;
+    }
+    if (action.shape === 'bulk') {
+      await this.lookup(HOSTS.upload);
+      const { secure, tcp } = await this.tls(HOSTS.upload, ADDRESSES.upload);
+      const startUs = nowUs();
+      await write(secure, action.bytes);
+      this.report({ event: 'episode', kind: 'bulk_leak', flow: this.flow(tcp, ADDRESSES.upload, PORTS.https), startUs, endUs: nowUs() });
+      setTimeout(() => secure.end(), 3000);
+      return;
+    }
+    const session = this.avs;
+    if (!session || session.closed || !this.avsFlow) return this.warn(`${action.shape} leak skipped: AVS is not connected`);
+    const avsFlow = this.avsFlow;
+    const stream = session.request({ ':method': 'POST', ':path': '/v20160207/events', 'content-type': 'multipart/form-data; boundary=earshot' });
+    stream.on('error', () => {});
+    stream.resume();
+    const startUs = nowUs();
+    if (action.shape === 'burst') {
+      for (let i = 0; i < action.bursts; i++) {
+        await sleepUntil(startUs + i * action.periodUs);
+        await write(stream, action.burstBytes);
+      }
+      await sleepUntil(startUs + action.bursts * action.periodUs);
+      stream.end();
+      this.report({ event: 'episode', kind: 'burst_leak', flow: avsFlow, startUs, endUs: nowUs() });
+      return;
+    }
+    // The split leak: the pre-roll on AVS while a connection to another server opens, then the paced part there.
+    const other = this.lookup(HOSTS.upload).then(() => this.tls(HOSTS.upload, ADDRESSES.upload));
+    await write(stream, action.burstBytes);
+    stream.end();
+    const { secure, tcp } = await other;
+    await sleepUntil(startUs + action.gapUs);
+    const pacedStartUs = nowUs();
+    for (let i = 0; i * action.periodUs < action.pacedUs; i++) {
+      await sleepUntil(pacedStartUs + i * action.periodUs);
+      secure.write(Buffer.alloc(action.pacedBytes + 9, 0x55));
+    }
+    this.report({ event: 'episode', kind: 'split_leak', flow: avsFlow, otherFlows: [this.flow(tcp, ADDRESSES.upload, PORTS.https)], startUs, endUs: nowUs() });
+    setTimeout(() => secure.end(), 3000);
   }
 
   private async connectMetrics(t: number): Promise<void> {
