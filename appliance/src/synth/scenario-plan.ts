@@ -25,7 +25,7 @@ export const SCENARIO_NOTES: Record<ScenarioName, string> = {
   'burst-leak': 'leak: a 16 KB burst once a second for 6-9 s while muted: critical',
   'udp-leak': 'leak: an RTP-like UDP stream (160-320 B every 20 ms) while muted: critical',
   'split-leak': 'leak: a 20 KB burst, then 2-3 s later a paced stream to another server, while muted: critical',
-  all: 'every scenario in turn with idle time between them (about 4.6 hours)',
+  all: 'every scenario in turn with idle time between them (about 4.5 hours)',
 };
 
 const S = 1_000_000;
@@ -253,7 +253,7 @@ class PlanBuilder {
 
 /**
  * `all`: the paper spent about ten hours in its quiet contexts, a quarter of an hour talking and
- * over half an hour streaming; this keeps those proportions in about 4.6 hours, which gives the
+ * over half an hour streaming; this keeps those proportions in about 4.5 hours, which gives the
  * paper's class mix (docs/simulator.md has the numbers).
  */
 function planAll(b: PlanBuilder, startUs: number): number {
