@@ -57,6 +57,7 @@ bench: deps
 	node --import tsx bench/live-capture-bench.ts
 	node --import tsx bench/judge-bench.ts
 	node --import tsx bench/paper-episodes-bench.ts
+	node --import tsx bench/upload-matrix-bench.ts
 	node --import tsx bench/replay-ratio-bench.ts
 	node --import tsx bench/service-bench.ts
 	node --import tsx bench/forest-bench.ts

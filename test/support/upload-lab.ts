@@ -9,7 +9,7 @@
 // Nothing routes beyond this link, so the traffic cannot leave the two namespaces.
 
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Namespaces } from './ap-lab.js';
@@ -108,7 +108,7 @@ export class UploadLab {
   async capture(name: string, traffic: () => Promise<void>): Promise<Capture> {
     const file = join(this.dir, `${name}.pcap`);
     // -Z root: tcpdump otherwise drops to its own user, who cannot write into this private folder.
-    const tcpdump = this.spaces.spawn(this.echo, 'tcpdump', ['-i', 'eth0', '-n', '-U', '-Z', 'root', '-w', file]);
+    const tcpdump = this.spaces.spawn(this.echo, 'tcpdump', ['-i', 'eth0', '-n', '--immediate-mode', '-U', '-Z', 'root', '-w', file]);
     let stderr = '';
     const listening = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`tcpdump did not start listening in 15 s: ${stderr.trim()}`)), 15_000);
@@ -128,6 +128,7 @@ export class UploadLab {
     const listeningAtMs = Date.now();
     try {
       await traffic();
+      await this.waitForCaptureToCatchUp(file);
     } finally {
       // SIGINT makes tcpdump flush the file and print its counters.
       tcpdump.kill('SIGINT');
@@ -135,6 +136,22 @@ export class UploadLab {
     }
     const tcpdumpSummary = stderr.split('\n').filter((l) => /packets (captured|received|dropped)/.test(l)).join('; ');
     return { name, file, listeningAtMs, tcpdumpSummary };
+  }
+
+  /**
+   * tcpdump stopped right after a fast client exits loses the frames still in the kernel's ring
+   * (a 200 KB bulk upload finished in 0.1 s: 0 of 218 written). So a marker datagram goes from the
+   * cloud to the echo after the traffic, and the capture stops only once the marker is in the file:
+   * every frame before it is there too.
+   */
+  private async waitForCaptureToCatchUp(file: string): Promise<void> {
+    const marker = `earshot-capture-marker-${process.pid}-${Date.now()}`;
+    await this.spaces.mustRun(this.cloud, 'socat', ['-u', '-', `UDP-SENDTO:${UPLOAD_LAB.echoIp}:9`], marker);
+    const deadline = Date.now() + 10_000;
+    while (!(existsSync(file) && readFileSync(file).includes(marker))) {
+      if (Date.now() > deadline) throw new Error(`tcpdump did not write the end-of-traffic marker into ${file} within 10 s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   async cleanup(): Promise<void> {

@@ -46,6 +46,12 @@ async function curlGet(lab: UploadLab, path: string, timeoutMs = 60_000): Promis
   if (stdout !== '200') throw new Error(`curl GET ${path}: HTTP ${stdout}`);
 }
 
+/** nghttp2's own command-line client posting a file as fast as HTTP/2 flow control allows. */
+async function nghttpPost(lab: UploadLab, bytes: number): Promise<void> {
+  const { stdout } = await lab.inEcho('nghttp', ['-d', bodyFile(lab, bytes), `${cloudUrl}/upload`], 60_000);
+  if (!stdout.includes(`"bytes":${bytes}`)) throw new Error(`nghttp upload of ${bytes} B: ${stdout.trim()}`);
+}
+
 async function h2Paced(lab: UploadLab, url: string, chunk: number, everyMs: number, forMs: number): Promise<void> {
   const child = lab.spawnInEcho(process.execPath, ['--import', 'tsx', 'test/support/h2-paced-client.ts', url, String(chunk), String(everyMs), String(forMs)]);
   const output = new ProcessOutput(child);
@@ -111,6 +117,7 @@ export const UPLOAD_SHAPES: UploadShape[] = [
   { name: 'curl-16k', stack: 'curl HTTP/1.1 + OpenSSL', shape: '64 KB POST at --limit-rate 16k', kind: 'upload', run: (lab) => curlPost(lab, cloudUrl, 64_000, '16k') },
   { name: 'curl-32k', stack: 'curl HTTP/1.1 + OpenSSL', shape: '185 KB POST at --limit-rate 32k (16 kHz PCM)', kind: 'upload', run: (lab) => curlPost(lab, cloudUrl, 185_000, '32k') },
   { name: 'curl-bulk', stack: 'curl HTTP/1.1 + OpenSSL', shape: '200 KB POST unthrottled (bulk)', kind: 'upload', run: (lab) => curlPost(lab, cloudUrl, 200_000) },
+  { name: 'nghttp-bulk', stack: 'nghttp (nghttp2 C client)', shape: '120 KB HTTP/2 POST unthrottled', kind: 'upload', run: (lab) => nghttpPost(lab, 120_000) },
   { name: 'h2-100b-20ms', stack: 'Node http2 (nghttp2)', shape: '100 B every 20 ms for 3 s', kind: 'upload', run: (lab) => h2Paced(lab, cloudUrl, 100, 20, 3000) },
   { name: 'h2-640b-20ms', stack: 'Node http2 (nghttp2)', shape: '640 B every 20 ms for 3 s', kind: 'upload', run: (lab) => h2Paced(lab, cloudUrl, 640, 20, 3000) },
   { name: 'h2-4k-128ms', stack: 'Node http2 (nghttp2)', shape: '4 KB every 128 ms for 3 s', kind: 'upload', run: (lab) => h2Paced(lab, cloudUrl, 4096, 128, 3000) },

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeFrame } from '../../appliance/src/decode/decode-frame.js';
 import { LinkType, TcpFlag, type DecodedPacket } from '../../appliance/src/decode/types.js';
-import { BusiestLocalSender, DeviceMatcher, isLocalAddress, parseDeviceSpec } from '../../appliance/src/pipeline/device-selector.js';
+import { BusiestLocalSender, DeviceMatcher, echoCaptureFilter, isLocalAddress, parseDeviceSpec } from '../../appliance/src/pipeline/device-selector.js';
+import { PacketPipeline } from '../../appliance/src/pipeline/packet-pipeline.js';
 import { tcpFrame, udpFrame, type Endpoint } from '../../appliance/src/synth/frame-builder.js';
 
 const ECHO_MAC = '68:54:fd:0a:1b:2c';
@@ -179,4 +180,29 @@ test('BusiestLocalSender counts IPv6 link-local senders and breaks ties by first
   assert.equal(election.winner(), 'fe80::6a54:fdff:fe0a:1b2c');
   election.note(tcpPacket(phone, cloud));
   assert.equal(election.winner(), '192.168.1.23');
+});
+
+test('the live capture filter for a known Echo is its MAC in BPF, and a bad MAC is refused', () => {
+  assert.equal(echoCaptureFilter('68-54-FD-0A-1B-2C'), `ether host ${ECHO_MAC}`);
+  assert.throws(() => echoCaptureFilter('68:54:fd'), /not a MAC address: '68:54:fd'/);
+});
+
+test('when the access point names the Echo, the pipeline follows it instead of its election', () => {
+  const frames = (from: Endpoint, to: Endpoint, n: number) =>
+    Array.from({ length: n }, (_, i) => {
+      const bytes = tcpFrame({ from, to, seq: 1 + i * 100, ack: 1, flags: TcpFlag.ACK | TcpFlag.PSH, payload: new Uint8Array(100) });
+      return { timeUs: 1_700_000_000_000_000 + i * 1000, originalLength: bytes.length, linkType: LinkType.ETHERNET, bytes };
+    });
+  const seen: string[] = [];
+  const pipeline = new PacketPipeline({ electionPackets: 1_000 }, (packet) => seen.push(packet.src));
+  // The phone is the busier sender: an election would have picked it.
+  for (const frame of [...frames(phone, cloud, 30), ...frames(echo, cloud, 5)]) pipeline.push(frame);
+  assert.equal(pipeline.device, undefined, 'the election is still open');
+  pipeline.setDevice({ mac: ECHO_MAC });
+  const named: DeviceMatcher | undefined = pipeline.device as DeviceMatcher | undefined;
+  assert.equal(named?.description, `${ECHO_MAC} (192.168.1.50)`);
+  assert.deepEqual([...new Set(seen)], ['192.168.1.50'], 'the held packets are judged as the named Echo');
+  assert.equal(seen.length, 5);
+  for (const frame of frames(phone, cloud, 3)) pipeline.push(frame);
+  assert.equal(seen.length, 5, "the phone's later packets are not the Echo's");
 });

@@ -23,7 +23,10 @@ const FRAMINGS: [string, Sent[], number][] = [
   ['a 200 KB bulk upload', burst(T0, 200_000), 1_000],
   ['UDP: 160 B every 20 ms (RTP-like)', paced(T0, 3, 20, 160, UDP), 1_000],
   ['UDP: 320 B every 20 ms', paced(T0, 3, 20, 320, UDP), 1_000],
-  // Under a second of PCM per chunk: two chunks look like telemetry and chatter, the third is audio.
+  // One chunk a second at over twice the audio rate: the second chunk, one period after the first.
+  ['4 KB chunks once a second (curl --limit-rate 4k)', paced(T0, 4, 1_000, 4_096), 1_000],
+  ['15 KB chunks every 2 s', paced(T0, 8, 2_000, 15_000), 2_000],
+  // At the lowest audio rate, two chunks look like telemetry and chatter; the third is audio.
   ['2 KB chunks once a second', paced(T0, 4, 1_000, 2_000), 2_000],
   ['9 KB chunks every 4 s', paced(T0, 16, 4_000, 9_000), 12_000],
 ];
@@ -139,6 +142,16 @@ test('telemetry bursts of the size the Echo sends (up to 14.5 KB) are not an ale
   for (const state of ['idle', 'muted'] as const) {
     const { feed, judge, events } = runJudge({ mic: always(state) });
     feed([...burst(T0, 14_500), ...burst(T0 + 20 * S, 12_000), ...burst(T0 + 26 * S, 9_000)]);
+    judge.finish();
+    assert.deepEqual(events, [], state);
+  }
+});
+
+test('a telemetry burst followed a second later by a little chatter is not audio, muted or idle', () => {
+  for (const state of ['idle', 'muted'] as const) {
+    const { feed, judge, events } = runJudge({ mic: always(state) });
+    // Two busy seconds, each over twice the audio rate, but one a burst and one a reply's worth.
+    feed([...burst(T0, 12_000), ...burst(T0 + 1_100 * MS, 3_100)]);
     judge.finish();
     assert.deepEqual(events, [], state);
   }

@@ -40,3 +40,19 @@ test('a lenient slot run lets one slot come short as long as the slots carry the
   const thin = new SlotRun(250, 4, 3);
   assert.deepEqual([0, 260, 600].map((t) => thin.add(t, 380, 375)), [false, false, false], 'three full slots but under four slots\' worth');
 });
+
+test('an even slot run wants every busy slot to carry its share of the busiest one', () => {
+  const even = new SlotRun(1_000, 2, 2, 1, 0.25);
+  assert.equal(even.add(0, 4_000, 3_000), false);
+  assert.equal(even.add(1_000, 4_000, 3_000), true, 'two alike chunks a slot apart');
+  const uneven = new SlotRun(1_000, 2, 2, 1, 0.25);
+  assert.equal(uneven.add(0, 14_000, 3_000), false);
+  assert.equal(uneven.add(1_000, 3_200, 3_000), false, 'a burst and a little chatter: the smaller is under a quarter');
+});
+
+test('a span share lets a sender that paces slightly under the slot still count', () => {
+  const exact = new SlotRun(1_000, 2, 2, 1);
+  const lenient = new SlotRun(1_000, 2, 2, 0.9);
+  assert.deepEqual([5, 1_001].map((t) => exact.add(t, 4_000, 3_000)), [false, false], '996 µs apart, under the whole slot');
+  assert.deepEqual([5, 1_001].map((t) => lenient.add(t, 4_000, 3_000)), [false, true]);
+});

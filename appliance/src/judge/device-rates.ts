@@ -8,6 +8,8 @@ import {
   AUDIO_BYTES_PER_S,
   AUDIO_VOLUME_BYTES,
   AUDIO_VOLUME_WINDOW_US,
+  REACH_BACK_MAX_US,
+  SLOT_SPAN_SHARE,
   SUSTAINED_SCALES,
 } from './upload-thresholds.js';
 import { SlidingSum, SlotRun } from './window-sums.js';
@@ -18,7 +20,7 @@ export type AudioEvidence = 'volume' | 'sustained' | 'none';
 export class DeviceRates {
   private readonly volume = new SlidingSum(AUDIO_VOLUME_WINDOW_US / 10, 10);
 
-  private readonly scales = SUSTAINED_SCALES.map((scale) => new SlotRun(scale.slotUs, scale.slots, scale.fullNeeded));
+  private readonly scales = SUSTAINED_SCALES.map((scale) => new SlotRun(scale.slotUs, scale.slots, scale.fullNeeded, SLOT_SPAN_SHARE, scale.evenShare));
   /** Bytes in the volume window (about the last second) after the latest packet. */
   lastSecondBytes = 0;
   /** When the traffic that makes the latest evidence began, and how much it carried. */
@@ -35,7 +37,7 @@ export class DeviceRates {
     // Every scale is fed every packet, so each run stays true to the traffic.
     for (let i = 0; i < this.scales.length; i++) {
       const scale = this.scales[i];
-      if (scale.add(timeUs, bytes, (AUDIO_BYTES_PER_S * scale.slotUs * bar) / 1e6) && !sustained) sustained = scale;
+      if (scale.add(timeUs, bytes, (AUDIO_BYTES_PER_S * SUSTAINED_SCALES[i].rateFactor * scale.slotUs * bar) / 1e6) && !sustained) sustained = scale;
     }
     this.lastSecondBytes = this.volume.add(timeUs, bytes);
     if (this.lastSecondBytes >= AUDIO_VOLUME_BYTES * bar) {
@@ -44,11 +46,12 @@ export class DeviceRates {
       return 'volume';
     }
     if (!sustained) return 'none';
-    // A second's stream tells where it began; the coarse scales' runs reach back many seconds,
-    // over what may have been other uploads, so they leave the episode's start as it is.
-    const fine = sustained === this.scales[0];
-    this.evidenceFirstUs = fine ? sustained.firstUs : 0;
-    this.evidenceBytes = fine ? sustained.totalBytes : 0;
+    // A run of a few seconds tells where the upload began (every slot of it carried audio rate);
+    // the 5 s scale's runs reach back many seconds, over what may have been other uploads, so
+    // they leave the episode's start as it is.
+    const short = sustained.spanUs <= REACH_BACK_MAX_US;
+    this.evidenceFirstUs = short ? sustained.firstUs : 0;
+    this.evidenceBytes = short ? sustained.totalBytes : 0;
     return 'sustained';
   }
 }

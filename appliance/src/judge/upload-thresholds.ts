@@ -12,18 +12,40 @@
 export const AUDIO_BYTES_PER_S = 1_500;
 
 /**
- * "Sustained for at least a second", checked at three time scales so that both a steady stream
- * and a chunked one (one burst per second, or per few seconds) qualify: a scale's slots must
- * each carry AUDIO_BYTES_PER_S × slot length, for `slots` slots in a row (window-sums.ts). The
- * coarser scales want three slots: a telemetry burst (7-14.5 KB, docs/judge.md) followed by
- * some chatter a second or a few seconds later fills two slots and is not audio. So chunks sent
- * once a second, each under a second of PCM, are caught at the third chunk (2 s), not within 1 s.
+ * "Sustained for at least a second", checked at several time scales so that both a steady stream
+ * and a chunked one (one burst per second, or per few seconds) qualify: a scale's slots must each
+ * carry AUDIO_BYTES_PER_S × rateFactor × slot length, for `slots` slots in a row (window-sums.ts).
+ * Two slots are enough only at twice the audio rate and with alike slots: a telemetry burst
+ * (7-14.5 KB, docs/judge.md) followed by a second's chatter is uneven. Otherwise three slots are
+ * wanted, so chunks once a second at the lowest audio rate are caught at the third (2 s).
  */
 export const SUSTAINED_SCALES = [
-  { slotUs: 250_000, slots: 4, fullNeeded: 3 }, // a stream: a second's quarters, one may come short (lumpy delivery)
-  { slotUs: 1_000_000, slots: 3, fullNeeded: 3 }, // chunks once a second
-  { slotUs: 5_000_000, slots: 3, fullNeeded: 3 }, // chunks every few seconds
+  // A stream: a second's quarters, one may come short (lumpy delivery).
+  { slotUs: 250_000, slots: 4, fullNeeded: 3, rateFactor: 1, evenShare: 0 },
+  // Chunks once a second, caught at the second chunk when both carry twice the audio rate and
+  // are alike (the smaller at least half the larger, as a codec's output is): a
+  // telemetry burst followed by a second's chatter is neither.
+  { slotUs: 1_000_000, slots: 2, fullNeeded: 2, rateFactor: 2, evenShare: 0.5 },
+  // The same for chunks every two seconds.
+  { slotUs: 2_000_000, slots: 2, fullNeeded: 2, rateFactor: 2, evenShare: 0.5 },
+  // Chunks once a second at the lowest audio rate, caught at the third chunk.
+  { slotUs: 1_000_000, slots: 3, fullNeeded: 3, rateFactor: 1, evenShare: 0 },
+  // Chunks every few seconds.
+  { slotUs: 5_000_000, slots: 3, fullNeeded: 3, rateFactor: 1, evenShare: 0 },
 ] as const;
+
+/**
+ * A sustained run this long or shorter moves the episode's start back to the run's first packet.
+ * Longer runs' first slot may hold unrelated traffic from well before the upload (measured: the
+ * simulator's muted LPCM upload was dated 1.7 s early by the 1 s × 3 scale), so they do not.
+ */
+export const REACH_BACK_MAX_US = 2_000_000;
+
+/**
+ * A run's traffic must span this share of its slots but the last: a sender that paces itself
+ * once a second (curl --limit-rate) puts its chunks 0.996 s apart, not 1.000 s.
+ */
+export const SLOT_SPAN_SHARE = 0.9;
 
 /**
  * A volume of the order of a second of PCM (8 kHz × 16 bit) inside one second is audio-sized

@@ -82,10 +82,18 @@ export class SlotRun {
     readonly slotUs: number,
     private readonly slots: number,
     private readonly fullNeeded = slots,
+    spanShare = 1,
+    /** Each busy slot must carry this share of the busiest one (0: any). */
+    private readonly evenShare = 0,
   ) {
     this.sums = new Float64Array(slots);
     this.firsts = new Float64Array(slots);
-    this.minSpanUs = (slots - 1) * slotUs;
+    this.minSpanUs = (slots - 1) * slotUs * spanShare;
+  }
+
+  /** How long a run of this scale lasts. */
+  get spanUs(): number {
+    return this.slots * this.slotUs;
   }
 
   /** Adds `bytes` at `timeUs`; true while the latest slots are sustained at `minBytesPerSlot`. */
@@ -104,6 +112,8 @@ export class SlotRun {
     let busy = 0;
     let total = 0;
     let firstUs = timeUs;
+    let smallest = Infinity;
+    let largest = 0;
     for (let s = this.headSlot - size + 1; s <= this.headSlot; s++) {
       if (s < 0) continue;
       const sum = this.sums[s % size];
@@ -111,10 +121,13 @@ export class SlotRun {
       busy++;
       total += sum;
       if (sum >= minBytesPerSlot) full++;
+      if (sum < smallest) smallest = sum;
+      if (sum > largest) largest = sum;
       if (this.firsts[s % size] < firstUs) firstUs = this.firsts[s % size];
     }
     this.firstUs = firstUs;
     this.totalBytes = total;
-    return busy === size && full >= this.fullNeeded && total >= size * minBytesPerSlot && timeUs - firstUs >= this.minSpanUs;
+    const even = smallest >= largest * this.evenShare;
+    return busy === size && full >= this.fullNeeded && even && total >= size * minBytesPerSlot && timeUs - firstUs >= this.minSpanUs;
   }
 }

@@ -30,6 +30,10 @@ export class DeviceMatcher {
     if ('ip' in spec) this.ips.add(spec.ip);
   }
 
+  sameDevice(spec: DeviceSpec): boolean {
+    return 'mac' in spec ? 'mac' in this.spec && this.spec.mac === spec.mac : 'ip' in this.spec && this.spec.ip === spec.ip;
+  }
+
   get addresses(): string[] {
     return [...this.ips];
   }
@@ -51,6 +55,16 @@ export class DeviceMatcher {
   isSentToDevice(packet: DecodedPacket): boolean {
     return this.ips.has(packet.dst);
   }
+}
+
+/**
+ * The live capture's BPF filter for a known Echo: only frames to or from its MAC reach the
+ * decoder, so the box never decodes its own or other hosts' traffic.
+ */
+export function echoCaptureFilter(mac: string): string {
+  const normalised = mac.toLowerCase().replaceAll('-', ':');
+  if (!MAC.test(normalised)) throw new Error(`not a MAC address: '${mac}'`);
+  return `ether host ${normalised}`;
 }
 
 /** Counts local senders until the election window closes. */

@@ -93,6 +93,20 @@ export class PacketPipeline {
     if (this.pending.length >= this.electionPackets || packet.timeUs - this.pending[0].timeUs >= this.electionWindowUs) this.elect();
   }
 
+  /**
+   * The access point names the Echo (its MAC, from hostapd and the leases): from now on its
+   * packets are the Echo's, whatever the election would have said. Packets held for an open
+   * election are judged under the new name.
+   */
+  setDevice(spec: DeviceSpec): void {
+    if (this.matcher?.sameDevice(spec)) return;
+    this.matcher = new DeviceMatcher(spec);
+    this.election = undefined;
+    const pending = this.pending;
+    this.pending = [];
+    for (const packet of pending) this.process(packet);
+  }
+
   /** Ends the capture: settles the election if it is still open. */
   finish(): void {
     if (!this.matcher) this.elect();

@@ -209,6 +209,8 @@ export class EarshotService {
     });
     ap.finder.on('change', (state) => {
       this.echoOnAp = state;
+      // The AP knows the Echo for certain; a device named in the config still wins.
+      if (state.mac && !this.deps.config.device) this.analysis?.pipeline.setDevice({ mac: state.mac });
       void ap.enforcer.setEchoAddress(state.ip);
       this.deps.log('info', `echo: ${state.connected ? `connected ${state.mac} ${state.ip ?? '(no lease yet)'}` : 'not connected'}`);
       this.refreshState(this.captureNowUs());

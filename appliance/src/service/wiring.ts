@@ -4,6 +4,7 @@
 import { networkInterfaces } from 'node:os';
 import { FileSource } from '../capture/file-source.js';
 import { LiveSource } from '../capture/live-source.js';
+import { echoCaptureFilter } from '../pipeline/device-selector.js';
 import type { PacketSource } from '../capture/packet-source.js';
 import type { JudgeEvent } from '../judge/judge-events.js';
 import type { MicStateSource } from '../mic/mic-state.js';
@@ -44,7 +45,7 @@ export async function createService(options: WiringOptions): Promise<EarshotServ
   const { config, configFile, log } = options;
   const source: PacketSource = config.capture.file
     ? new FileSource(config.capture.file, { pace: config.capture.pace, speed: config.capture.speed })
-    : new LiveSource(config.capture.interface!, { bufferSize: config.capture.buffer_mb * 1024 * 1024 });
+    : new LiveSource(config.capture.interface!, { bufferSize: config.capture.buffer_mb * 1024 * 1024, filter: liveFilter(config) });
   const live = await liveSensor(config, configFile);
   const mic = live?.timeline ?? micSource(config, configFile, log);
   const led = config.led ? createStatusLed(parseLedConfig(config.led, configFile)) : undefined;
@@ -88,6 +89,12 @@ function datasetRecorder(record: RecordConfig, log: Logger): DatasetRecorder {
     segmentMs: record.segment_s * 1000,
     log: (line) => log('info', line),
   });
+}
+
+/** With the Echo's MAC known before the start (the config's device or the AP's echo), only its frames are captured. */
+function liveFilter(config: ServiceConfig): string | undefined {
+  const mac = config.device?.mac ?? config.ap?.echo?.mac;
+  return mac ? echoCaptureFilter(mac) : undefined;
 }
 
 /** A timeline file, followed as it grows. */
