@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { MicTimeline } from '../../appliance/src/mic/mic-timeline.js';
 import { REQUESTS } from '../../appliance/src/synth/echo-profile.js';
 import { buildPlan, leakDurationUs, parseScenarioList, SCENARIOS, type LeakAction, type ScenarioName, type VoiceAction } from '../../appliance/src/synth/scenario-plan.js';
+import { ScaledClock } from '../../appliance/src/synth/live-clock.js';
 import { expectedVerdict } from '../../appliance/src/synth/sim-truth.js';
 
 const START = Date.UTC(2026, 0, 15, 12) * 1000;
@@ -114,4 +115,15 @@ test('scenario lists accept names joined by commas, but not unknown names or all
   assert.equal(parseScenarioList('all,muted'), undefined);
   const p = buildPlan(parseScenarioList('muted-upload,misactivation')!, { seed: 1, startUs: START, durationS: 60 });
   assert.deepEqual(p.segments.map((s) => s.scenario), ['muted-upload', 'idle', 'misactivation']);
+});
+
+test('the live clock runs each shaped leak in real time, from a second before it until 3 s after, and the rest faster', () => {
+  for (const name of ['bulk-leak', 'burst-leak', 'udp-leak', 'split-leak'] as const) {
+    const p = plan(name);
+    const clock = new ScaledClock(p, 20);
+    const [leak] = shapedLeaks(p);
+    const span = leakDurationUs(leak) + 4e6;
+    assert.equal(clock.intervalUs(leak.atUs - 1e6, span), span, `${name}: real time`);
+    assert.ok(clock.intervalUs(p.startUs, 20e6) === 1e6, `${name}: the start runs 20x faster`);
+  }
 });
