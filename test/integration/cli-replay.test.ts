@@ -194,8 +194,10 @@ test('the demo runs the service on a simulated day and shows the leaks as they h
   const muted = stdout.indexOf('mic muted');
   assert.ok(muted >= 0 && critical > muted, 'the mic turns muted, then the critical alert');
   assert.match(stdout, /WARNING  uploaded .* \(no wake word\)/);
-  // The simulated day holds an upload while muted, a misactivation and a slow leak while muted.
-  assert.match(stdout, /earshot demo: .*\n[\s\S]*alerts\s+2 critical, 1 warning/);
+  // The simulated day holds an upload while muted, a misactivation, a slow leak while muted, and
+  // the four shaped leaks while muted (bulk, bursts, UDP, split over two servers).
+  assert.match(stdout, /earshot demo: .*bulk-leak, burst-leak, udp-leak, split-leak\n[\s\S]*alerts\s+6 critical, 1 warning/);
+  assert.match(stdout, /CRITICAL uploaded .* to 203\.0\.113\.70:16384/, 'the UDP leak is named by its destination');
 });
 
 test('replay --model reports the forest\'s classes, which agree with the labelling rules on most of the Echo\'s packets', async () => {

@@ -11,7 +11,7 @@ import { decodeFrame } from '../../appliance/src/decode/decode-frame.js';
 import { FlowTable } from '../../appliance/src/flows/flow-table.js';
 import { parseMicTimeline } from '../../appliance/src/mic/mic-timeline.js';
 import { SCENARIOS } from '../../appliance/src/synth/scenario-plan.js';
-import { cli, readFrames, simulate, type SimulatedRun } from '../support/sim-run.js';
+import { cli, readFrames, simulate, type SimulatedRun, type TruthEpisode } from '../support/sim-run.js';
 
 const runs: SimulatedRun[] = [];
 after(() => runs.forEach((r) => r.remove()));
@@ -58,16 +58,21 @@ test('more than an hour of traffic, streaming included, takes under ten seconds'
   assert.ok(seconds < 10, `took ${seconds.toFixed(1)} s`);
 });
 
-test("every episode's bytes are the application-data records earshot's decoder finds on its flow between its start and end", async () => {
-  const run = keep(await simulate(['--scenario', 'conversation,muted-upload,slow-leak', '--duration', '150', '--seed', '3']));
+test("every episode's bytes are the application-data records (UDP: datagrams) earshot's decoder finds on its flows between its start and end", async () => {
+  const run = keep(await simulate(['--scenario', 'conversation,muted-upload,slow-leak,bulk-leak,burst-leak,udp-leak,split-leak', '--duration', '150', '--seed', '3']));
   const table = new FlowTable();
   const records: { timeUs: number; key: string; length: number }[] = [];
   const seen = new Set<string>();
   for (const frame of await readFrames(run.capture)) {
     const d = decodeFrame(frame);
-    if (!d.ok || !d.packet.tcp || d.packet.src !== run.truth.device.ip) continue;
+    if (!d.ok || d.packet.src !== run.truth.device.ip) continue;
+    if (d.packet.udp && d.packet.udp.dstPort !== 53 && d.packet.udp.dstPort !== 123) {
+      records.push({ timeUs: frame.timeUs, key: `udp:${d.packet.udp.srcPort}>${d.packet.dst}:${d.packet.udp.dstPort}`, length: d.packet.payloadLength });
+      continue;
+    }
+    if (!d.packet.tcp) continue;
     const obs = table.observe(d.packet)!;
-    const key = `${d.packet.tcp.srcPort}>${d.packet.dst}:${d.packet.tcp.dstPort}`;
+    const key = `tcp:${d.packet.tcp.srcPort}>${d.packet.dst}:${d.packet.tcp.dstPort}`;
     // A copy of a lost segment repeats its records; truth counts each record once.
     const segment = `${key}|${d.packet.tcp.seq}|${d.packet.payloadLength}`;
     if (seen.has(segment)) continue;
@@ -76,9 +81,13 @@ test("every episode's bytes are the application-data records earshot's decoder f
   }
   const heartbeatAt = new Set(run.truth.heartbeats.map((h) => `${h.time_us}|${h.length}`));
   assert.ok(run.truth.episodes.length > 20);
+  const kinds = new Set(run.truth.episodes.map((e) => e.kind));
+  for (const kind of ['bulk_leak', 'burst_leak', 'udp_leak', 'split_leak']) assert.ok(kinds.has(kind), `${kind} in the run`);
   for (const e of run.truth.episodes) {
-    const key = `${e.flow.srcPort}>${e.flow.dst}:${e.flow.dstPort}`;
-    const found = records.filter((r) => r.key === key && r.timeUs >= e.start_us && r.timeUs <= e.end_us && !heartbeatAt.has(`${r.timeUs}|${r.length}`));
+    assert.deepEqual(e.flows[0], e.flow, `${e.id}: flows begin with the flow it started on`);
+    const keys = new Set(e.flows.map((f) => `${f.protocol}:${f.srcPort}>${f.dst}:${f.dstPort}`));
+    assert.equal(keys.size, e.kind === 'split_leak' ? 2 : 1, `${e.id} (${e.kind}) flows`);
+    const found = records.filter((r) => keys.has(r.key) && r.timeUs >= e.start_us && r.timeUs <= e.end_us && !heartbeatAt.has(`${r.timeUs}|${r.length}`));
     assert.equal(found.reduce((n, r) => n + r.length, 0), e.bytes, `${e.id} (${e.kind})`);
     assert.equal(found.length, e.records, `${e.id} records`);
   }
@@ -104,6 +113,43 @@ test('each leak is one voice-like episode with the verdict of its mic state, and
     if (kind === 'muted_upload') assert.ok(leak.bytes / seconds > 30_000, 'LPCM: 32 KB/s of audio');
     assert.ok(run.truth.episodes.filter((e) => !e.alert).every((e) => e.expected_verdict === 'none'));
   }
+});
+
+test('each shaped leak is one critical episode while muted, with the volume, cadence and flows of its shape', async () => {
+  const leakOf = async (scenario: string): Promise<TruthEpisode> => {
+    const run = keep(await simulate(['--scenario', scenario, '--seed', '4']));
+    const alerting = run.truth.episodes.filter((e) => e.alert);
+    assert.equal(alerting.length, 1, `${scenario}: one alerting episode`);
+    assert.deepEqual([alerting[0].expected_verdict, alerting[0].mic, alerting[0].voice_like], ['critical', 'muted', true], scenario);
+    assert.ok(run.truth.episodes.filter((e) => !e.alert).every((e) => e.expected_verdict === 'none'));
+    return alerting[0];
+  };
+  const seconds = (e: TruthEpisode): number => (e.end_us - e.start_us) / 1e6;
+
+  const bulk = await leakOf('bulk-leak');
+  assert.equal(bulk.kind, 'bulk_leak');
+  assert.ok(bulk.bytes > 190_000 && bulk.bytes < 225_000, `bulk of ${bulk.bytes} B`);
+  assert.ok(seconds(bulk) < 0.5, `unthrottled: ${seconds(bulk)} s`);
+  assert.notEqual(bulk.flow.dst, '198.51.100.20', 'on its own connection, not AVS');
+
+  const burst = await leakOf('burst-leak');
+  assert.equal(burst.kind, 'burst_leak');
+  const bursts = Math.round(burst.bytes / 16_408);
+  assert.ok(bursts >= 6 && bursts <= 9, `${bursts} bursts of 16 KB`);
+  assert.ok(Math.abs(seconds(burst) - bursts) < 0.2, `one a second (END_STREAM a second after the last): ${bursts} bursts in ${seconds(burst)} s`);
+
+  const udp = await leakOf('udp-leak');
+  assert.equal(udp.kind, 'udp_leak');
+  assert.equal(udp.flow.protocol, 'udp');
+  const datagram = udp.bytes / udp.records;
+  assert.ok(datagram >= 160 && datagram <= 320, `datagrams of ${datagram} B on average`);
+  assert.ok(Math.abs(seconds(udp) / udp.records - 0.02) < 0.002, `one every ${(seconds(udp) / udp.records) * 1000} ms`);
+
+  const split = await leakOf('split-leak');
+  assert.equal(split.kind, 'split_leak');
+  assert.equal(split.flows.length, 2);
+  assert.notEqual(split.flows[0].dst, split.flows[1].dst, 'the paced part goes to another server');
+  assert.ok(split.bytes > 20_000 + 3 * 50 * 650, `${split.bytes} B: the burst and at least 3 s of 640 B every 20 ms`);
 });
 
 test('bad options exit 2 with one line that names the option', async () => {

@@ -38,6 +38,8 @@ export interface TruthEpisode {
   retransmissions: number;
   dst: string;
   flow: { protocol: string; src: string; srcPort: number; dst: string; dstPort: number };
+  /** Every connection of the episode, `flow` first (two for the split leak). */
+  flows: TruthEpisode['flow'][];
   mic: string;
   voice_like: boolean;
   expected_verdict: 'critical' | 'warning' | 'expected' | 'none';

@@ -1,5 +1,6 @@
 // `earshot demo`: the whole box on this machine. The simulator makes part of an Echo's day (the
-// paper's four example requests, Spotify, an upload while muted, a misactivation and a slow leak)
+// paper's four example requests, Spotify, an upload while muted, a misactivation, a slow leak and
+// leaks framed like no Echo client: a bulk upload, 16 KB bursts, UDP, a burst then a paced stream)
 // with its mic timeline; the real service runs on it at a compressed pace with a live view,
 // publishes to MQTT when given a broker, and ends with a summary. No broker, no hardware and no
 // network are needed.
@@ -20,8 +21,12 @@ import { formatReplaySummary } from './replay-report.js';
 
 export const DEMO_USAGE = 'demo [--mqtt URL] [--speed N] [--keep DIR]';
 
-/** The day the demo plays: about 35 minutes, each leak once, between ordinary use. */
-const DEMO_SCENARIOS = 'conversation,music-spotify,muted-upload,misactivation,slow-leak';
+/**
+ * The day the demo plays: about 50 minutes, each leak once, between ordinary use. The shaped
+ * leaks (bulk, bursts, UDP, split over two servers) show that what alerts is the upload, not one
+ * client's framing.
+ */
+const DEMO_SCENARIOS = 'conversation,music-spotify,muted-upload,misactivation,slow-leak,bulk-leak,burst-leak,udp-leak,split-leak';
 /** How long the demo should take on the wall clock. */
 const DEMO_WALL_S = 30;
 

@@ -11,6 +11,7 @@
 import { ADDRESSES, CODECS, HOSTS, PORTS, RTT_US } from './echo-profile.js';
 import type { EchoDevice } from './echo-device.js';
 import { audioRangeRequest, audioRangeResponseHeaders } from './http-messages.js';
+import { shapedLeak } from './leak-shapes.js';
 import type { MusicAction, VoiceAction } from './scenario-plan.js';
 import type { EpisodeKind, StreamRecorder } from './sim-truth.js';
 import { TcpSession } from './tcp-session.js';
@@ -32,7 +33,7 @@ const EPISODE_KIND: Record<VoiceAction['purpose'], EpisodeKind> = {
 
 export function scheduleActivities(device: EchoDevice): void {
   for (const action of device.plan.actions) {
-    device.queue.at(action.atUs, () => (action.kind === 'voice' ? voice(device, action, 0) : music(device, action)));
+    device.queue.at(action.atUs, () => (action.kind === 'voice' ? voice(device, action, 0) : action.kind === 'leak' ? shapedLeak(device, action) : music(device, action)));
   }
 }
 

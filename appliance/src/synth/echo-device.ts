@@ -10,7 +10,7 @@ import { tcpFrame, udpFrame, type Endpoint } from './frame-builder.js';
 import type { Plan } from './scenario-plan.js';
 import type { SeededRandom } from './seeded-random.js';
 import { TruthRecorder, type EpisodeKind, type EpisodeRecorder } from './sim-truth.js';
-import { TcpSession, type SimContext } from './tcp-session.js';
+import { TcpSession, type SendOptions, type SimContext } from './tcp-session.js';
 import { TlsChannel } from './tls-channel.js';
 import type { ClientProfile } from './tls-handshake.js';
 import { dnsQuery, dnsResponse, ntpRequest, ntpResponse } from './udp-messages.js';
@@ -101,6 +101,11 @@ export class EchoDevice {
     });
   }
 
+  /** One UDP datagram, captured now. */
+  sendDatagram(from: Endpoint, to: Endpoint, payload: Uint8Array): void {
+    this.ctx.capture(this.queue.nowUs, udpFrame({ from, to, payload, ipId: this.ipId++ }));
+  }
+
   /** Looks the host up (maybe), opens TCP and TLS, and calls `onReady` with the channel. */
   connectTls(spec: TlsConnectSpec, onReady: (channel: TlsChannel) => void): void {
     const r = this.random;
@@ -121,8 +126,8 @@ export class EchoDevice {
   }
 
   /** Application data from the Echo, recorded in `episode`. */
-  sendRecords(channel: TlsChannel, episode: EpisodeRecorder, plaintexts: number[], coalesce = false): void {
-    const bytes = channel.echoSends(plaintexts, { onEchoSegment: episode.onSegment, coalesce });
+  sendRecords(channel: TlsChannel, episode: EpisodeRecorder, plaintexts: number[], coalesce = false, pacing: Pick<SendOptions, 'burstSegments' | 'bytesPerSecond'> = {}): void {
+    const bytes = channel.echoSends(plaintexts, { onEchoSegment: episode.onSegment, coalesce, ...pacing });
     episode.addRecords(bytes, bytes > 0 ? plaintexts.length : 0);
   }
 

@@ -20,6 +20,9 @@ export const HOSTS = {
   spotifyAudio: 'audio-ak-spotify-com.akamaized.net',
   spotifySync: 'gew1-dealer.spotify.com',
   ntp: 'ntp-g7g.amazon.com',
+  /** Where the shaped leaks upload (bulk, and the paced part of the split leak) and the UDP relay. */
+  upload: 'unagi-na.amazon.com',
+  rtpRelay: 'rtp-relay-na.amazon.com',
 } as const;
 
 /** Cloud addresses: AVS front ends and the servers the Echo rotates through, then CDNs and Spotify. */
@@ -31,9 +34,11 @@ export const ADDRESSES = {
   spotifyAudio: '203.0.113.50',
   spotifySync: '203.0.113.60',
   ntp: '203.0.113.123',
+  upload: '198.51.100.60',
+  rtpRelay: '203.0.113.70',
 } as const;
 
-export const PORTS = { https: 443, http: 80, spotifySync: 4070, dns: 53, ntp: 123 } as const;
+export const PORTS = { https: 443, http: 80, spotifySync: 4070, dns: 53, ntp: 123, rtp: 16384 } as const;
 
 const S = 1_000_000;
 
@@ -61,7 +66,7 @@ export const TIMING = {
 } as const;
 
 /** Round-trip times from the AP, per destination kind. */
-export const RTT_US = { avs: 60_000, rotation: 120_000, metrics: 45_000, cdn: 25_000, spotify: 35_000 } as const;
+export const RTT_US = { avs: 60_000, rotation: 120_000, metrics: 45_000, cdn: 25_000, spotify: 35_000, upload: 70_000 } as const;
 
 export const RECORD = {
   /** design/paper: an HTTP/2 PING (17 bytes) in a GCM record: 41, a 100-byte frame without timestamps. */

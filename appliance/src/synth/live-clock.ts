@@ -1,8 +1,8 @@
 // Live mode's clock: scenario time runs `scale` times faster than the wall clock, except around
-// voice uploads and their answers, which keep real time so their cadence (a record every 20 ms)
+// voice uploads and their answers (and the shaped leaks), which keep real time so their cadence (a record every 20 ms)
 // and volume stay those of speech. Pure: it only maps times.
 
-import type { Plan } from './scenario-plan.js';
+import { leakDurationUs, type Plan } from './scenario-plan.js';
 
 const S = 1_000_000;
 
@@ -16,8 +16,13 @@ export class ScaledClock {
   ) {
     const spans: [number, number][] = [];
     for (const action of plan.actions) {
-      if (action.kind !== 'voice') continue;
+      if (action.kind === 'music') continue;
       const at = action.atUs - plan.startUs;
+      // A shaped leak: from a second before (its connection set-up) until a few seconds after it.
+      if (action.kind === 'leak') {
+        spans.push([Math.max(0, at - 1 * S), at + leakDurationUs(action) + 3 * S]);
+        continue;
+      }
       // An answer brings a download and follow-up events for several seconds; a leak ends with its upload.
       const tail = action.answerUs > 0 ? action.answerUs + 12 * S : 2 * S;
       spans.push([Math.max(0, at - 1 * S), at + action.speechUs + tail]);

@@ -1,7 +1,7 @@
 // The fake cloud of live mode, one process in the cloud namespace: AVS over HTTP/2 on TLS 1.2
 // (ECDHE-ECDSA-AES128-GCM, so an HTTP/2 PING is a 41-byte record, as on the real Echo), a metrics
 // server, the servers the Echo rotates through, an Amazon Music CDN, Spotify's HTTP CDN and sync
-// port 4070, DNS and NTP. Real Node stacks throughout; only the payload bytes are filler.
+// port 4070, DNS and NTP, and where the shaped leaks go (an upload server, an RTP relay). Real Node stacks throughout; only the payload bytes are filler.
 
 import { createSocket } from 'node:dgram';
 import { createServer as createHttpServer } from 'node:http';
@@ -48,6 +48,8 @@ const DNS_TABLE = new Map<string, string>([
   [HOSTS.spotifyAudio, ADDRESSES.spotifyAudio],
   [HOSTS.spotifySync, ADDRESSES.spotifySync],
   [HOSTS.ntp, ADDRESSES.ntp],
+  [HOSTS.upload, ADDRESSES.upload],
+  [HOSTS.rtpRelay, ADDRESSES.rtpRelay],
   ...HOSTS.rotation.map((host, i) => [host, ADDRESSES.rotation[i % ADDRESSES.rotation.length]] as [string, string]),
 ]);
 
@@ -103,6 +105,17 @@ export async function startCloud(config: CloudConfig): Promise<() => void> {
     listen(server, address, PORTS.https);
   }
 
+  // Where the shaped leaks upload: one small answer once the client has been quiet for 300 ms.
+  const upload = createTlsServer(tlsOptions, (socket) => {
+    socket.on('error', () => {});
+    let answer: NodeJS.Timeout | undefined;
+    socket.on('data', () => {
+      clearTimeout(answer);
+      answer = setTimeout(() => socket.writable && socket.write(FILLER.subarray(0, 120)), 300);
+    });
+  });
+  listen(upload, ADDRESSES.upload, PORTS.https);
+
   // The Amazon Music CDN: the request names the segment's size; send it, then close.
   for (const address of ADDRESSES.amazonMusic) {
     const server = createTlsServer(tlsOptions, (socket) => {
@@ -142,9 +155,19 @@ export async function startCloud(config: CloudConfig): Promise<() => void> {
     const originUs = (message.readUInt32BE(40) - 2_208_988_800) * 1e6 + Math.floor((message.readUInt32BE(44) / 0x100000000) * 1e6);
     ntp.send(ntpResponse(originUs, nowUs, 0xc0000201), from.port, from.address);
   });
+  // The RTP relay: an RTCP receiver report (52 bytes, RFC 5761 multiplexing) at most once a second per sender.
+  const relay = createSocket('udp4');
+  const lastReport = new Map<string, number>();
+  relay.on('message', (_message, from) => {
+    const key = `${from.address}:${from.port}`;
+    if (Date.now() - (lastReport.get(key) ?? 0) < 1000) return;
+    lastReport.set(key, Date.now());
+    relay.send(Buffer.alloc(52, 0x81), from.port, from.address);
+  });
   for (const [socket, address, port] of [
     [dns, config.dnsAddress, PORTS.dns],
     [ntp, ADDRESSES.ntp, PORTS.ntp],
+    [relay, ADDRESSES.rtpRelay, PORTS.rtp],
   ] as const) {
     listening.push(new Promise((resolve, reject) => socket.once('error', reject).bind(port, address, () => resolve())));
     closers.push(() => socket.close());

@@ -13,7 +13,7 @@ import { ADDRESSES, CODECS, HOSTS, PORTS, TIMING } from './echo-profile.js';
 import { ANSWER_BYTES_HEADER, TLS_SETTINGS } from './live-cloud.js';
 import { ScaledClock } from './live-clock.js';
 import type { LiveEvent, LiveFlow } from './live-truth.js';
-import type { MusicAction, Plan, VoiceAction } from './scenario-plan.js';
+import type { LeakAction, MusicAction, Plan, VoiceAction } from './scenario-plan.js';
 import { SeededRandom } from './seeded-random.js';
 import type { EpisodeKind } from './sim-truth.js';
 import { dnsQuery, ntpRequest } from './udp-messages.js';
@@ -63,7 +63,7 @@ export class LiveEcho {
     this.at(t0 + 4 * S, () => void this.connectMetrics(t0 + 4 * S));
     this.at(t0 + 6 * S, () => void this.connectSpotifySync(t0 + 6 * S));
     this.at(t0 + 20 * S, () => this.rotate(t0 + 20 * S));
-    for (const action of plan.actions) this.at(action.atUs, () => this.track(action.kind === 'voice' ? this.voice(action) : this.music(action)));
+    for (const action of plan.actions) this.at(action.atUs, () => this.track(action.kind === 'voice' ? this.voice(action) : action.kind === 'leak' ? this.shapedLeak(action) : this.music(action)));
     this.report({ event: 'ready' });
     await new Promise<void>((resolve) => this.at(plan.endUs, resolve));
     for (const timer of this.timers) clearTimeout(timer);
@@ -194,6 +194,65 @@ export class LiveEcho {
       await new Promise((resolve) => setTimeout(resolve, this.r.uniform(200, 2500)));
       await this.avsEvent('follow_up', this.r.int(380, 1150));
     }
+  }
+
+  /** The shaped leaks (scenario-plan.ts): real writes whose framing the kernel and TLS choose. */
+  private async shapedLeak(action: LeakAction): Promise<void> {
+    const write = (socket: { write(chunk: Buffer, cb: () => void): unknown }, bytes: number): Promise<void> => new Promise((resolve) => void socket.write(Buffer.alloc(bytes, 0x55), () => resolve()));
+    if (action.shape === 'udp') {
+      await this.lookup(HOSTS.rtpRelay);
+      const socket = createSocket('udp4');
+      socket.on('message', () => {});
+      await new Promise<void>((resolve) => socket.bind(0, () => resolve()));
+      const flow: LiveFlow = { localPort: socket.address().port, dst: ADDRESSES.rtpRelay, dstPort: PORTS.rtp, protocol: 'udp' };
+      const startUs = nowUs();
+      for (let i = 0; i * action.periodUs < action.durationUs; i++) {
+        await sleepUntil(startUs + i * action.periodUs);
+        socket.send(Buffer.alloc(this.r.int(action.minDatagram, action.maxDatagram), 0xd5), PORTS.rtp, ADDRESSES.rtpRelay);
+      }
+      this.report({ event: 'episode', kind: 'udp_leak', flow, startUs, endUs: nowUs() });
+      setTimeout(() => socket.close(), 500);
+      return;
+    }
+    if (action.shape === 'bulk') {
+      await this.lookup(HOSTS.upload);
+      const { secure, tcp } = await this.tls(HOSTS.upload, ADDRESSES.upload);
+      const startUs = nowUs();
+      await write(secure, action.bytes);
+      this.report({ event: 'episode', kind: 'bulk_leak', flow: this.flow(tcp, ADDRESSES.upload, PORTS.https), startUs, endUs: nowUs() });
+      setTimeout(() => secure.end(), 3000);
+      return;
+    }
+    const session = this.avs;
+    if (!session || session.closed || !this.avsFlow) return this.warn(`${action.shape} leak skipped: AVS is not connected`);
+    const avsFlow = this.avsFlow;
+    const stream = session.request({ ':method': 'POST', ':path': '/v20160207/events', 'content-type': 'multipart/form-data; boundary=earshot' });
+    stream.on('error', () => {});
+    stream.resume();
+    const startUs = nowUs();
+    if (action.shape === 'burst') {
+      for (let i = 0; i < action.bursts; i++) {
+        await sleepUntil(startUs + i * action.periodUs);
+        await write(stream, action.burstBytes);
+      }
+      await sleepUntil(startUs + action.bursts * action.periodUs);
+      stream.end();
+      this.report({ event: 'episode', kind: 'burst_leak', flow: avsFlow, startUs, endUs: nowUs() });
+      return;
+    }
+    // The split leak: the pre-roll on AVS while a connection to another server opens, then the paced part there.
+    const other = this.lookup(HOSTS.upload).then(() => this.tls(HOSTS.upload, ADDRESSES.upload));
+    await write(stream, action.burstBytes);
+    stream.end();
+    const { secure, tcp } = await other;
+    await sleepUntil(startUs + action.gapUs);
+    const pacedStartUs = nowUs();
+    for (let i = 0; i * action.periodUs < action.pacedUs; i++) {
+      await sleepUntil(pacedStartUs + i * action.periodUs);
+      secure.write(Buffer.alloc(action.pacedBytes + 9, 0x55));
+    }
+    this.report({ event: 'episode', kind: 'split_leak', flow: avsFlow, otherFlows: [this.flow(tcp, ADDRESSES.upload, PORTS.https)], startUs, endUs: nowUs() });
+    setTimeout(() => secure.end(), 3000);
   }
 
   private async connectMetrics(t: number): Promise<void> {

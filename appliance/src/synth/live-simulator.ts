@@ -70,11 +70,11 @@ export class LiveSimulation {
     const { plan } = options;
     const stale = removeStaleNamespaces();
     if (stale.length > 0) options.progress(`removed ${stale.length} namespaces left by an earlier run that was killed: ${stale.join(', ')}`);
-    const servers = [...ADDRESSES.avs, ADDRESSES.metrics, ...ADDRESSES.rotation, ...ADDRESSES.amazonMusic, ADDRESSES.spotifyAudio, ADDRESSES.spotifySync, ADDRESSES.ntp, DNS_ADDRESS];
+    const servers = [...ADDRESSES.avs, ADDRESSES.metrics, ...ADDRESSES.rotation, ...ADDRESSES.amazonMusic, ADDRESSES.spotifyAudio, ADDRESSES.spotifySync, ADDRESSES.ntp, ADDRESSES.upload, ADDRESSES.rtpRelay, DNS_ADDRESS];
     this.lab.create(servers, { echo: ECHO.mac, boxLan: BOX.mac });
     const { echo, box, cloud } = this.lab.namespaces;
     const marker = randomBytes(16).toString('hex');
-    const credentials = selfSignedCertificate([HOSTS.avs, HOSTS.metrics, HOSTS.amazonMusic, ...HOSTS.rotation]);
+    const credentials = selfSignedCertificate([HOSTS.avs, HOSTS.metrics, HOSTS.amazonMusic, HOSTS.upload, ...HOSTS.rotation]);
     const start = (ns: string, role: string, config: object): JsonLines => {
       const path = join(this.work, `${role}.json`);
       writeFileSync(path, JSON.stringify(config), { mode: 0o600 });

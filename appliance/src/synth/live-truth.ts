@@ -11,10 +11,12 @@ export interface LiveFlow {
   localPort: number;
   dst: string;
   dstPort: number;
+  /** TCP unless it says UDP. */
+  protocol?: 'udp';
 }
 
 export type LiveEvent =
-  | { event: 'episode'; kind: EpisodeKind; utterance?: string; codec?: string; flow: LiveFlow; startUs: number; endUs: number }
+  | { event: 'episode'; kind: EpisodeKind; utterance?: string; codec?: string; flow: LiveFlow; startUs: number; endUs: number; otherFlows?: LiveFlow[] }
   | { event: 'heartbeat'; kind: HeartbeatKind; flow: LiveFlow; timeUs: number; length: number }
   | { event: 'stream'; service: StreamService; flows: LiveFlow[]; startUs: number; endUs: number; downloadBytes: number };
 
@@ -37,7 +39,16 @@ export function liveTruth(frames: readonly CapturedFrame[], echoIp: string, even
   const serverBytes = new Map<string, number>();
   for (const frame of frames) {
     const d = decodeFrame(frame);
-    if (!d.ok || !d.packet.tcp) continue;
+    if (!d.ok) continue;
+    if (d.packet.udp && d.packet.src === echoIp) {
+      // A datagram is one "record" of its payload's length (the UDP leak).
+      const key = `udp:${d.packet.udp.srcPort}>${d.packet.dst}:${d.packet.udp.dstPort}`;
+      const list = byFlow.get(key) ?? [];
+      list.push({ timeUs: frame.timeUs, payloadLength: d.packet.payloadLength, records: [d.packet.payloadLength], bare: false });
+      byFlow.set(key, list);
+      continue;
+    }
+    if (!d.packet.tcp) continue;
     const p = d.packet;
     const tcp = p.tcp!;
     const obs = table.observe(p);
@@ -60,8 +71,8 @@ export function liveTruth(frames: readonly CapturedFrame[], echoIp: string, even
     });
     byFlow.set(key, list);
   }
-  const flowKey = (f: LiveFlow): string => `${f.localPort}>${f.dst}:${f.dstPort}`;
-  const tuple = (f: LiveFlow, src: string) => ({ protocol: 'tcp' as const, src, srcPort: f.localPort, dst: f.dst, dstPort: f.dstPort });
+  const flowKey = (f: LiveFlow): string => `${f.protocol === 'udp' ? 'udp:' : ''}${f.localPort}>${f.dst}:${f.dstPort}`;
+  const tuple = (f: LiveFlow, src: string) => ({ protocol: f.protocol ?? ('tcp' as const), src, srcPort: f.localPort, dst: f.dst, dstPort: f.dstPort });
   const truth = new TruthRecorder();
   const heartbeatSegments = new Set<EchoSegment>();
   for (const e of events) {
@@ -78,7 +89,9 @@ export function liveTruth(frames: readonly CapturedFrame[], echoIp: string, even
   for (const e of events) {
     if (e.event === 'episode') {
       const episode = truth.episode(e.kind, tuple(e.flow, echoIp), { utterance: e.utterance, codec: e.codec });
-      for (const s of byFlow.get(flowKey(e.flow)) ?? []) {
+      for (const other of e.otherFlows ?? []) episode.addFlow(tuple(other, echoIp));
+      const segments = [e.flow, ...(e.otherFlows ?? [])].flatMap((f) => byFlow.get(flowKey(f)) ?? []).sort((a, b) => a.timeUs - b.timeUs);
+      for (const s of segments) {
         if (s.timeUs < e.startUs - BEFORE_US || s.timeUs > e.endUs + AFTER_US || s.payloadLength === 0 || heartbeatSegments.has(s)) continue;
         episode.onSegment(s.timeUs, false, s.payloadLength);
         episode.addRecords(s.records.reduce((n, r) => n + r, 0), s.records.length);

@@ -7,9 +7,13 @@ import type { MicChange } from '../mic/mic-timeline.js';
 import { MicTimeline } from '../mic/mic-timeline.js';
 import type { MicContext } from '../mic/mic-state.js';
 
-/** Voice-like uploads, and the kinds that must never alert. */
+/** Voice-like uploads (the Echo's own framing: a record every 20 ms). */
 export const VOICE_KINDS = ['voice_command', 'muted_upload', 'misactivation', 'slow_leak'] as const;
-export type EpisodeKind = (typeof VOICE_KINDS)[number] | 'follow_up' | 'event' | 'telemetry';
+/** Leaks framed like no Echo client (issue 14), carrying audio by volume or rate all the same. */
+export const SHAPED_LEAK_KINDS = ['bulk_leak', 'burst_leak', 'udp_leak', 'split_leak'] as const;
+/** The kinds the mic state gives a verdict; every other kind must never alert. */
+export const AUDIO_KINDS = [...VOICE_KINDS, ...SHAPED_LEAK_KINDS] as const;
+export type EpisodeKind = (typeof AUDIO_KINDS)[number] | 'follow_up' | 'event' | 'telemetry';
 export type ExpectedVerdict = 'critical' | 'warning' | 'expected' | 'none';
 export type HeartbeatKind = 'avs_ping' | 'metrics' | 'spotify_sync';
 export type StreamService = 'amazon_music' | 'spotify';
@@ -44,10 +48,13 @@ export interface EpisodeDetails {
 
 export class EpisodeRecorder {
   readonly span = newSpan();
-  /** Sum of the TLS application-data record lengths the Echo sent in this episode. */
+  /** Sum of the TLS application-data record lengths (UDP: payload lengths) the Echo sent in this episode. */
   bytes = 0;
+  /** TLS records, or UDP datagrams. */
   records = 0;
   readonly onSegment: SegmentObserver;
+  /** Every connection of the episode, `flow` (where it began) first. */
+  readonly flows: FlowTuple[];
 
   constructor(
     readonly id: string,
@@ -56,6 +63,12 @@ export class EpisodeRecorder {
     readonly details: EpisodeDetails,
   ) {
     this.onSegment = observe(this.span);
+    this.flows = [flow];
+  }
+
+  /** An upload that goes on over another connection is still this episode. */
+  addFlow(flow: FlowTuple): void {
+    this.flows.push(flow);
   }
 
   addRecords(recordBytes: number, count: number): void {
@@ -124,11 +137,12 @@ export class TruthRecorder {
 export const isoMs = (timeUs: number): string => new Date(Math.floor(timeUs / 1000)).toISOString();
 
 /**
- * The verdict the judge should reach for an episode: only voice-like uploads have one; the mic
- * context at the episode's first packet decides it (design.md section 4).
+ * The verdict the judge should reach for an episode, from what the plan meant it to be: only
+ * uploads that carry audio (voice-like, or a shaped leak) have one; the mic context at the
+ * episode's first packet decides it (design.md section 4).
  */
 export function expectedVerdict(kind: EpisodeKind, mic: MicContext): ExpectedVerdict {
-  if (!(VOICE_KINDS as readonly string[]).includes(kind)) return 'none';
+  if (!(AUDIO_KINDS as readonly string[]).includes(kind)) return 'none';
   if (mic === 'listening' || mic === 'grace') return 'expected';
   if (mic === 'muted') return 'critical';
   return 'warning';
@@ -178,6 +192,7 @@ export function truthDocument(header: TruthHeader, truth: TruthRecorder, mic: re
         retransmissions: e.span.retransmissions,
         dst: `${e.flow.dst}:${e.flow.dstPort}`,
         flow: e.flow,
+        flows: e.flows,
         mic: context,
         voice_like: verdict !== 'none',
         expected_verdict: verdict,
