@@ -39,4 +39,8 @@ export class LiveMicTimeline implements MicStateSource {
   listeningBetween(fromUs: number, toUs: number): boolean {
     return this.timeline.listeningBetween(fromUs, toUs);
   }
+
+  mutedThroughout(fromUs: number, toUs: number): boolean {
+    return this.timeline.mutedThroughout(fromUs, toUs);
+  }
 }

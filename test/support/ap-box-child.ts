@@ -33,6 +33,10 @@ class LiveMic implements MicStateSource {
   listeningBetween(fromUs: number, toUs: number): boolean {
     return this.timeline.listeningBetween(fromUs, toUs);
   }
+
+  mutedThroughout(fromUs: number, toUs: number): boolean {
+    return this.timeline.mutedThroughout(fromUs, toUs);
+  }
 }
 
 const mic = new LiveMic();

@@ -60,6 +60,19 @@ test('while the ring stays muted a pause inside an upload does not restart it', 
   assert.equal(idle.alerts().length, 2, 'idle, the same pause ends the episode');
 });
 
+test('a spell of another ring state inside the pause ends a muted upload: the next one gets its own alert', () => {
+  const sent = [...paced(T0, 2, 20, 640), ...paced(T0 + 8 * S, 2, 20, 640)];
+  // Muted, unmuted for a second and a half (idle, no request), muted again before the second upload.
+  const mic = timeline([T0 - 60 * S, 'muted'], [T0 + 4 * S, 'idle'], [T0 + 5_500 * MS, 'muted']);
+  const { feed, judge, alerts } = runJudge({ mic, graceS: 0 });
+  feed(sent);
+  judge.finish();
+  assert.deepEqual(alerts().map((a) => [a.severity, a.start]), [
+    ['critical', isoTime(T0)],
+    ['critical', isoTime(T0 + 8 * S)],
+  ]);
+});
+
 test('a stray record before the upload does not become its start', () => {
   const stray = { timeUs: T0 - 2 * S, bytes: 300, flow: OTHER };
   const { feed, alerts, judge } = runJudge({ mic: always('muted') });

@@ -221,3 +221,15 @@ test('monotonic queries (the cursor path) give the same answers as jumping queri
     );
   }
 });
+
+test('mutedThroughout is true only when every moment of the span was muted', () => {
+  const timeline = new MicTimeline([
+    { timeUs: BASE, state: 'muted' },
+    { timeUs: BASE + 10, state: 'idle' },
+    { timeUs: BASE + 20, state: 'muted' },
+  ]);
+  assert.equal(timeline.mutedThroughout(BASE, BASE + 9), true);
+  assert.equal(timeline.mutedThroughout(BASE + 5, BASE + 25), false, 'an idle spell in between');
+  assert.equal(timeline.mutedThroughout(BASE + 20, BASE + 1_000), true);
+  assert.equal(timeline.mutedThroughout(BASE - 5, BASE + 5), false, 'before the timeline the state is unknown');
+});

@@ -112,8 +112,9 @@ export class Judge {
       if (this.aboveBackground && this.audioVerdict === undefined) this.checkAboveBackground(nowUs, false);
       return;
     }
-    // While the ring stays red, a pause inside an upload (one above background) does not restart it.
-    if (quietUs <= MUTED_EPISODE_GAP_US && this.aboveBackground && this.mic.contextAt(nowUs, this.graceUs) === 'muted') return;
+    // While the ring stays red, a pause inside an upload (one above background) does not restart
+    // it; a spell of any other state during the pause does (a new upload gets its own verdict).
+    if (quietUs <= MUTED_EPISODE_GAP_US && this.aboveBackground && this.mic.mutedThroughout(this.episode.lastUs, nowUs)) return;
     this.end();
   }
 

@@ -12,9 +12,12 @@ export const isMicState = (value: string): value is MicState => (MIC_STATES as r
 export interface MicStateSource {
   contextAt(timeUs: number, graceUs: number): MicContext;
   listeningBetween(fromUs: number, toUs: number): boolean;
+  /** Whether the state was `muted` at every moment in [fromUs, toUs]. */
+  mutedThroughout(fromUs: number, toUs: number): boolean;
 }
 
 export const NO_MIC_SENSOR: MicStateSource = {
   contextAt: () => 'unknown',
   listeningBetween: () => false,
+  mutedThroughout: () => false,
 };

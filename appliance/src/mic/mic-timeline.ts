@@ -120,6 +120,15 @@ export class MicTimeline {
     return false;
   }
 
+  /** Whether the state was `muted` at every moment in [fromUs, toUs]. */
+  mutedThroughout(fromUs: number, toUs: number): boolean {
+    const first = this.indexAt(fromUs);
+    if (first < 0) return false;
+    const last = this.indexAt(toUs);
+    for (let i = first; i <= last; i++) if (this.states[i] !== 'muted') return false;
+    return true;
+  }
+
   private indexAt(timeUs: number): number {
     const times = this.times;
     const n = times.length;

@@ -48,6 +48,10 @@ export class WatchedMicTimeline implements MicStateSource {
     return this.timeline.listeningBetween(fromUs, toUs);
   }
 
+  mutedThroughout(fromUs: number, toUs: number): boolean {
+    return this.timeline.mutedThroughout(fromUs, toUs);
+  }
+
   close(): void {
     clearInterval(this.timer);
   }
