@@ -35,11 +35,12 @@ export const SUSTAINED_SCALES = [
 ] as const;
 
 /**
- * A sustained run this long or shorter moves the episode's start back to the run's first packet.
- * Longer runs' first slot may hold unrelated traffic from well before the upload (measured: the
- * simulator's muted LPCM upload was dated 1.7 s early by the 1 s × 3 scale), so they do not.
+ * A sustained run this long or shorter moves the episode's start back to the run's first packet:
+ * only the quarter-second scale's. A run of 1 s slots may begin with unrelated traffic up to a
+ * second before the upload (measured: the live simulator's muted LPCM upload, under load, was
+ * dated 1.7 s early by the two-slot scale), so it leaves the start where the episode began.
  */
-export const REACH_BACK_MAX_US = 2_000_000;
+export const REACH_BACK_MAX_US = 1_000_000;
 
 /**
  * A run's traffic must span this share of its slots but the last: a sender that paces itself
