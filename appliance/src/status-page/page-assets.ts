@@ -7,6 +7,7 @@ export const PAGE_HTML = String.raw`<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>earshot</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/page.css">
 <script src="/page.js" defer></script>
 </head>
@@ -81,7 +82,7 @@ dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; margin: 6px 
 .link { font-size: 13px; padding: 2px 8px; border-radius: 10px; background: #2f855a; } .link.off { background: #b7791f; }
 table { width: 100%; border-collapse: collapse; font-size: 13px; }
 th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #eceef2; } th { color: var(--soft); font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.critical td:nth-child(2) { color: var(--muted); font-weight: 600; } tr.warning td:nth-child(2) { color: #b7791f; font-weight: 600; }
 tr.new { animation: flash 2s ease-out; } @keyframes flash { from { background: #fde2e0; } to { background: transparent; } }
 .legend { text-transform: none; letter-spacing: 0; font-weight: normal; } .key { display: inline-block; width: 12px; height: 10px; margin: 0 3px 0 10px; opacity: .5; }

@@ -114,8 +114,9 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
     svg.replaceChildren();
     var samples = state.chart.samples;
-    var span = state.chart.window_s * 1000;
     var end = samples.length ? samples[samples.length - 1].t : Date.now();
+    // The configured window once there is that much history; until then, what there is (at least a minute).
+    var span = Math.min(state.chart.window_s * 1000, Math.max(60000, samples.length ? end - samples[0].t : 0));
     var from = end - span;
     var shown = samples.filter(function (s) { return s.t >= from; });
     var max = niceMax(shown.reduce(function (m, s) { return Math.max(m, s.bps); }, 0));
@@ -134,10 +135,11 @@ export const PAGE_SCRIPT = String.raw`'use strict';
       node('line', { class: 'grid', x1: L, x2: W - R, y1: y(v), y2: y(v) }, svg);
       node('text', { class: 'axis', x: L - 6, y: y(v) + 4, 'text-anchor': 'end' }, svg).textContent = formatBytes(v) + '/s';
     }
-    var minutes = state.chart.window_s / 60;
-    var every = minutes > 30 ? 10 : minutes > 10 ? 5 : minutes > 4 ? 2 : 1;
-    for (var m = 0; m <= minutes; m += every) {
-      node('text', { class: 'axis', x: x(end - m * 60000), y: H - 6, 'text-anchor': m === 0 ? 'end' : 'middle' }, svg).textContent = m === 0 ? 'now' : '-' + m + ' min';
+    var steps = [10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600];
+    var step = steps.filter(function (st) { return span / 1000 / st <= 6; })[0] || 21600;
+    for (var ago = 0; ago * 1000 <= span; ago += step) {
+      var label = ago === 0 ? 'now' : ago < 60 ? '-' + ago + ' s' : ago < 3600 ? '-' + ago / 60 + ' min' : '-' + ago / 3600 + ' h';
+      node('text', { class: 'axis', x: x(end - ago * 1000), y: H - 6, 'text-anchor': ago === 0 ? 'end' : 'middle' }, svg).textContent = label;
     }
     if (shown.length > 0) {
       var points = shown.map(function (s) { return x(s.t).toFixed(1) + ',' + y(s.bps).toFixed(1); });

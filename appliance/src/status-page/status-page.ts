@@ -169,11 +169,14 @@ export class StatusPage {
     const state = box.state.snapshot();
     const health = box.micHealth();
     const recording = box.recordingStatus();
+    // From the timeline at the capture clock: the service's own copy is refreshed once a second.
+    const nowUs = box.captureNowUs();
+    const ring = box.ringBetween(nowUs, nowUs);
     return {
-      now: new Date(Math.round(box.captureNowUs() / 1000) || Date.now()).toISOString(),
+      now: new Date(Math.round(nowUs / 1000) || Date.now()).toISOString(),
       echo: box.echoIdentity(),
-      ring: { state: state.mic, source: health.source, fault: health.fault ?? null },
-      verdict: verdictNow({ alerts: this.alerts(), mic: state.mic, sensorFault: health.fault }),
+      ring: { state: ring, source: health.source, fault: health.fault ?? null },
+      verdict: verdictNow({ alerts: this.alerts(), mic: ring, sensorFault: health.fault }),
       enforcement: state.enforcement,
       recording: recording ? { on: recording.recording, dir: recording.dir, disk_bytes: recording.diskBytes, max_bytes: recording.maxTotalBytes, rows: recording.rows } : null,
       classes: state.classes,
