@@ -98,8 +98,6 @@ export class EarshotService {
   async run(): Promise<void> {
     const { config, source, store, publisher, notifier, log } = this.deps;
     await store.open();
-    // Before anything that needs stopping: a port in use ends the start with one line.
-    await this.deps.statusPage?.start();
     // First of the adapters: a folder it cannot write stops the start before anything runs.
     if (config.record?.enabled) this.setRecording(true);
     const last = store.data.alerts.at(-1);
@@ -126,6 +124,8 @@ export class EarshotService {
     log('info', `earshot ${config.id}: capturing ${source.description}, enforcement ${config.enforcement.mode}${publisher ? '' : ', no MQTT broker configured'}`);
     notifier.ready(`capturing ${source.description}`);
     try {
+      // Inside the try, so whatever ends the run also closes the page (it never throws itself).
+      await this.deps.statusPage?.start();
       const recorder = this.deps.recorder;
       await source.run((frame) => {
         this.lastFrameUs = frame.timeUs;

@@ -61,6 +61,8 @@ export class PageServer {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
         this.server.off('error', reject);
+        // The page never keeps the process alive: the capture (or the service's stop) decides.
+        this.server.unref();
         resolve();
       });
     });
