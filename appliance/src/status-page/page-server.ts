@@ -1,5 +1,5 @@
 // The page's HTTP side on node:http: three bundled assets, a JSON snapshot, a Server-Sent Events
-// stream, and three actions behind a bearer token. Seven routes and one stream do not need a
+// stream, and three actions behind a bearer token. Eight routes and one stream do not need a
 // framework: node:http keeps the box's memory and dependency list as they are (docs/status-page.md).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
