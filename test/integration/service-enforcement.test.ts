@@ -62,12 +62,13 @@ test('on the box, a critical alert under block-when-muted blocks the flow, Home 
   const enforcement: EnforcementEvent[] = [];
   enforcer.on('event', (e) => enforcement.push(e));
   const publisher = new RecordingPublisher();
+  const store = new StateStore({ path: config.state.path, history: 10, log: () => {} });
   const service = new EarshotService({
     config,
     source: new FileSource(capture),
     mic: new MicTimeline([{ timeUs: T0 - 60_000_000, state: 'muted' }]),
     publisher,
-    store: new StateStore({ path: config.state.path, history: 10, log: () => {} }),
+    store,
     notifier: createNotifier({}),
     log: () => {},
     modelVersion: 'test',
@@ -93,6 +94,7 @@ test('on the box, a critical alert under block-when-muted blocks the flow, Home 
   assert.ok(nftCommands.some((c) => c.some((line) => line.startsWith('add element') && line.includes(ECHO.ip))), JSON.stringify(nftCommands));
   assert.ok(publisher.events.some((e) => e.action === 'block'), 'the block is an event on MQTT');
   assert.equal(publisher.states.at(-1)?.echo_connected, 'ON');
+  assert.equal(store.data.alerts.find((a) => a.id === block.alert_id)?.enforcement, 'blocked', 'the alert history says it was blocked (the status page shows it)');
 
   publisher.press({ type: 'acknowledge' });
   await new Promise((resolve) => setImmediate(resolve));

@@ -107,13 +107,6 @@ export function pageAlerts(history: readonly HistoryAlert[], open: OpenEpisodes,
   return out;
 }
 
-/** The enforcement result worth keeping for an alert: a block beats a would-block. */
-export function strongerEnforcement(previous: string | undefined, action: string): string | undefined {
-  if (action === 'block') return 'blocked';
-  if (action === 'would-block') return previous === 'blocked' ? previous : 'would-block';
-  return previous;
-}
-
 /**
  * One line on what the box thinks now, in the LED's order: a leak going on or not yet seen by a
  * person, then a sensor fault (the verdicts cannot be trusted), then a warning, else all quiet.
