@@ -196,6 +196,9 @@ test('the demo runs the service on a simulated day and shows the leaks as they h
   assert.match(stdout, /WARNING  uploaded .* \(no wake word\)/);
   // The simulated day holds an upload while muted, a misactivation and a slow leak while muted.
   assert.match(stdout, /earshot demo: .*\n[\s\S]*alerts\s+2 critical, 1 warning/);
+  // Before the day plays: where the status page is, and the token its buttons take.
+  assert.match(stdout, /^  status page: http:\/\/127\.0\.0\.1:\d+\/ \(live; the actions' token is [0-9a-f]{24}\)$/m);
+  assert.ok(stdout.indexOf('status page:') < muted, 'printed before the leaks');
 });
 
 test('replay --model reports the forest\'s classes, which agree with the labelling rules on most of the Echo\'s packets', async () => {

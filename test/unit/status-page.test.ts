@@ -130,6 +130,7 @@ test('the page and its assets are served from the package, with a strict content
     assert.equal(status.alerts[0].id, 'a1');
     assert.equal(status.live.verdict.level, 'critical');
     assert.equal((await call(url, 'GET', '/nope')).status, 404);
+    assert.equal((await call(url, 'DELETE', '/api/status')).status, 405);
   });
 });
 

@@ -82,7 +82,8 @@ export class PageServer {
     if (request.method === 'GET' && path === '/api/status') return sendJson(response, 200, this.handlers.snapshot());
     if (request.method === 'GET' && path === '/api/events') return this.openStream(response);
     if (request.method === 'POST' && path.startsWith('/api/')) return void this.action(path.slice('/api/'.length), request, response);
-    sendJson(response, path.startsWith('/api/') || ASSETS[path] ? 405 : 404, { error: 'not found' });
+    const known = asset !== undefined || path === '/api/status' || path === '/api/events';
+    sendJson(response, known ? 405 : 404, { error: known ? `${request.method} is not allowed here` : 'not found' });
   }
 
   private openStream(response: ServerResponse): void {
