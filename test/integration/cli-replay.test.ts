@@ -198,6 +198,9 @@ test('the demo runs the service on a simulated day and shows the leaks as they h
   // the four shaped leaks while muted (bulk, bursts, UDP, split over two servers).
   assert.match(stdout, /earshot demo: .*bulk-leak, burst-leak, udp-leak, split-leak\n[\s\S]*alerts\s+6 critical, 1 warning/);
   assert.match(stdout, /CRITICAL uploaded .* to 203\.0\.113\.70:16384/, 'the UDP leak is named by its destination');
+  // Before the day plays: where the status page is, and the token its buttons take.
+  assert.match(stdout, /^  status page: http:\/\/127\.0\.0\.1:\d+\/ \(live; the actions' token is [0-9a-f]{24}\)$/m);
+  assert.ok(stdout.indexOf('status page:') < muted, 'printed before the leaks');
 });
 
 test('replay --model reports the forest\'s classes, which agree with the labelling rules on most of the Echo\'s packets', async () => {

@@ -111,6 +111,9 @@ describe('the first-boot script on a fake root', () => {
     const left = readFileSync(join(root, 'boot/firmware/earshot.conf.applied'), 'utf8');
     assert.ok(!left.includes('hunter2hunter2') && !left.includes('correct horse battery'));
     assert.equal(existsSync(join(root, 'root/.ssh/authorized_keys')), false);
+    const token = readFileSync(join(root, 'etc/earshot/status-page.token'), 'utf8').trim();
+    assert.match(token, /^[A-Za-z0-9_-]{24}$/, 'a fresh status page token');
+    assert.ok(readFileSync(join(root, 'boot/firmware/earshot-status-page-token.txt'), 'utf8').includes(token), 'shown on the card');
   });
 
   it('on an invalid config changes nothing and leaves the one-line error on the card', { timeout: 60_000 }, async () => {

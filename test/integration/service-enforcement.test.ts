@@ -62,12 +62,13 @@ test('on the box, a critical alert under block-when-muted blocks the flow and cu
   const enforcement: EnforcementEvent[] = [];
   enforcer.on('event', (e) => enforcement.push(e));
   const publisher = new RecordingPublisher();
+  const store = new StateStore({ path: config.state.path, history: 10, log: () => {} });
   const service = new EarshotService({
     config,
     source: new FileSource(capture),
     mic: new MicTimeline([{ timeUs: T0 - 60_000_000, state: 'muted' }]),
     publisher,
-    store: new StateStore({ path: config.state.path, history: 10, log: () => {} }),
+    store,
     notifier: createNotifier({}),
     log: () => {},
     modelVersion: 'test',
@@ -96,6 +97,7 @@ test('on the box, a critical alert under block-when-muted blocks the flow and cu
   const cuts = enforcement.filter((e) => e.action === 'cut' || e.action === 'uncut').map((e) => `${e.action}: ${'reason' in e ? e.reason : ''}`);
   assert.deepEqual(cuts, ['cut: new connections of the Echo are refused until the episode ends', 'uncut: episode over']);
   assert.equal(publisher.states.at(-1)?.echo_connected, 'ON');
+  assert.equal(store.data.alerts.find((a) => a.id === block.alert_id)?.enforcement, 'blocked', 'the alert history says it was blocked (the status page shows it)');
 
   publisher.press({ type: 'acknowledge' });
   await new Promise((resolve) => setImmediate(resolve));

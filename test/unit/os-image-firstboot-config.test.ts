@@ -102,3 +102,12 @@ describe('first boot on an invalid earshot.conf', () => {
     assert.ok(!message.includes('hunter2hunter2'));
   });
 });
+
+it('first boot makes a status page token unless earshot.conf sets one, and keeps a set one off the card', () => {
+  assert.equal(prepareFirstBoot(VALID, 'earshot.conf', () => 'fresh-token-from-first-boot').statusPageToken, 'fresh-token-from-first-boot');
+  const own = `${VALID}\nstatus_page:\n  token: my-own-status-page-token\n`;
+  const files = prepareFirstBoot(own, 'earshot.conf');
+  assert.equal(files.statusPageToken, undefined);
+  assert.ok(!files.redacted.includes('my-own-status-page-token'));
+  assert.ok(files.serviceConfig.includes('my-own-status-page-token'), 'the box keeps it');
+});

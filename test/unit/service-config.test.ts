@@ -35,6 +35,7 @@ const ALL_DEFAULTS = {
   judge: { grace_s: 30 },
   enforcement: { mode: 'alert', hold_new_flows: false, block_timeout_s: 3600 },
   record: { enabled: false, dir: '/var/lib/earshot/datasets', max_total_mb: 1024, segment_mb: 64, segment_s: 3600 },
+  status_page: { enabled: true, bind: 'auto', port: 8080, token_file: '/etc/earshot/status-page.token', chart_s: 600 },
 };
 
 // Every field with one invalid value and the exact line the user sees.
@@ -122,7 +123,7 @@ test('a device given by mac, with colons or dashes, is kept as given', () => {
 });
 
 test('an unknown top-level setting is named and the known ones are listed', () => {
-  assert.equal(problemWith({ colour: 'red' }), 'x.yaml: colour: unknown setting (known here: id, device, capture, mic, mqtt, state, judge, enforcement, record, model, led, ap)');
+  assert.equal(problemWith({ colour: 'red' }), 'x.yaml: colour: unknown setting (known here: id, device, capture, mic, mqtt, state, judge, enforcement, record, status_page, model, led, ap)');
 });
 
 test('an unknown nested setting is named with its path and the known ones of its group are listed', () => {

@@ -197,3 +197,15 @@ test('the classes given to the constructor are copied, not shared', () => {
   assert.equal(classes.syn, 0);
   assert.equal(model.snapshot().classes.syn, 1);
 });
+
+test('acknowledging named alerts (the status page) leaves the others, and the problem stays ON until none is left', () => {
+  const model = newModel();
+  model.onJudgeEvent(alert('a1'));
+  model.onJudgeEvent(alert('a2'));
+  assert.deepEqual(model.acknowledge(['a1', 'unknown']), ['a1']);
+  assert.equal(model.snapshot().problem, 'ON');
+  assert.equal(model.snapshot().last_alert?.acknowledged, false, 'the last alert is a2');
+  assert.deepEqual(model.acknowledge(['a2']), ['a2']);
+  assert.equal(model.snapshot().problem, 'OFF');
+  assert.equal(model.snapshot().last_alert?.acknowledged, true);
+});

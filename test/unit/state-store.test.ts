@@ -276,3 +276,17 @@ test('after a failed flush, a later flush writes once the cause is gone', async 
   await store.flush();
   assert.deepEqual((await readState(path)).alerts.map((a) => a.id), ['a1', 'a2']);
 });
+
+test('what enforcement did is kept with the alert, and a block is not downgraded to would-block', async () => {
+  const path = join(await freshDir(), 'state.json');
+  const { store } = await openStore(path);
+  store.recordAlert(alert('a1'));
+  store.recordAlert(alert('a2'));
+  store.recordEnforcement('a1', 'would-block');
+  store.recordEnforcement('a2', 'blocked');
+  store.recordEnforcement('a2', 'would-block');
+  store.recordEnforcement('nope', 'blocked');
+  assert.deepEqual(store.data.alerts.map((a) => a.enforcement), ['would-block', 'blocked']);
+  await store.flush();
+  assert.deepEqual((await readState(path)).alerts.map((a) => a.enforcement), ['would-block', 'blocked']);
+});

@@ -5,6 +5,7 @@
 // publishes to MQTT when given a broker, and ends with a summary. No broker, no hardware and no
 // network are needed.
 
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,9 @@ const DEMO_SCENARIOS = 'conversation,music-spotify,muted-upload,misactivation,sl
 /** How long the demo should take on the wall clock. */
 const DEMO_WALL_S = 30;
 
+/** The page's usual port, as on the box (any free one if it is taken). */
+const DEMO_PAGE_PORT = 8080;
+
 /** Frames of the live view per second of wall time. */
 const VIEW_INTERVAL_MS = 100;
 
@@ -46,6 +50,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as { device: { ip: string }; capture: { start: string; end: string; frames: number } };
     const micChanges = parseMicTimeline(readFileSync(micFile, 'utf8'), micFile).changes();
     const spanS = (Date.parse(truth.capture.end) - Date.parse(truth.capture.start)) / 1000;
+    const token = randomBytes(12).toString('hex');
     const speed = values.speed === undefined ? Math.max(1, spanS / DEMO_WALL_S) : Number(values.speed);
     const config = resolveConfig(
       {
@@ -54,6 +59,9 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
         mic: { timeline: micFile },
         device: { ip: truth.device.ip },
         state: { path: join(dir, 'state.json') },
+        record: { dir: join(dir, 'datasets') },
+        // The whole simulated day fits the chart; a fresh token lets the person try the actions.
+        status_page: { port: DEMO_PAGE_PORT, token, chart_s: Math.min(86400, Math.max(60, Math.ceil(spanS / 60) * 60)) },
         ...(values.mqtt ? { mqtt: { url: values.mqtt } } : {}),
       },
       'demo options',
@@ -70,6 +78,12 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
         if (line.startsWith('mqtt:')) view.note(line);
       },
       onJudgeEvent: (event) => view.event(event),
+      // A chart point per ~7 capture seconds (a request's listening band shows); another demo's page may hold the port.
+      statusPage: {
+        sampleMs: Math.max(100, Math.min(1000, Math.round(7_000 / speed))),
+        anyPortWhenBusy: true,
+        onListening: (url) => io.stdout(`  status page: ${url} (live; the actions' token is ${token})\n\n`),
+      },
     });
     const timer = setInterval(() => {
       const now = service.captureNowUs();

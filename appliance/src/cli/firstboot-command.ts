@@ -32,6 +32,7 @@ export async function firstbootCommand(args: string[], io: CliIo): Promise<numbe
     ['earshot.conf.applied', files.redacted, 0o644],
   ];
   if (files.authorizedKeys) outputs.push(['authorized_keys', files.authorizedKeys, 0o600]);
+  if (files.statusPageToken) outputs.push(['status-page.token', `${files.statusPageToken}\n`, 0o600]);
   for (const [name, content, mode] of outputs) {
     await writeFile(join(values.out, name), content, { mode });
     io.stdout(`wrote ${join(values.out, name)}\n`);

@@ -6,6 +6,7 @@
 // earshot.conf is the service config (docs/service.md), with its `ap:` section required, plus one
 // image-only section, `ssh: { authorized_keys: [...] }`, that turns SSH on.
 
+import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { ConfigError as ApConfigError } from '../ap/config-errors.js';
 import { checkApConfigFile, type ApConfig } from '../ap/config.js';
@@ -20,12 +21,17 @@ export interface FirstBootFiles {
   authorizedKeys: string | undefined;
   /** What is left on the boot partition: the config with its secrets replaced. */
   redacted: string;
+  /**
+   * The status page's action token (docs/status-page.md), fresh, when earshot.conf sets none:
+   * installed as /etc/earshot/status-page.token and shown on the card for the person.
+   */
+  statusPageToken: string | undefined;
 }
 
 const KEY_LINE = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/;
 export const REMOVED = '(applied and removed from this card)';
 
-export function prepareFirstBoot(text: string, file: string): FirstBootFiles {
+export function prepareFirstBoot(text: string, file: string, newToken: () => string = () => randomBytes(18).toString('base64url')): FirstBootFiles {
   const document = parseConfigText(text, file);
   const { ssh, ...service } = document;
   const authorizedKeys = sshKeys(ssh, file);
@@ -37,6 +43,7 @@ export function prepareFirstBoot(text: string, file: string): FirstBootFiles {
     apNetwork: { name: `20-earshot-${ap.interface}.network`, content: apNetworkUnit(ap) },
     authorizedKeys: authorizedKeys && `${authorizedKeys.join('\n')}\n`,
     redacted: redact(document),
+    statusPageToken: (service.status_page as { token?: string } | undefined)?.token === undefined ? newToken() : undefined,
   };
 }
 
@@ -90,6 +97,7 @@ function redact(document: Record<string, unknown>): string {
   const copy = structuredClone(document) as Record<string, any>;
   if (typeof copy.ap?.wpa_passphrase === 'string') copy.ap.wpa_passphrase = REMOVED;
   if (typeof copy.mqtt?.password === 'string') copy.mqtt.password = REMOVED;
+  if (typeof copy.status_page?.token === 'string') copy.status_page.token = REMOVED;
   if (typeof copy.mqtt?.url === 'string') copy.mqtt.url = copy.mqtt.url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@/\s]*@/i, '$1:***@');
   return `# earshot applied this config at first boot; the secrets were removed from this card.\n# To change settings, edit this file and rename it to earshot.conf (fill in the secrets again).\n${stringify(copy, { lineWidth: 0 })}`;
 }

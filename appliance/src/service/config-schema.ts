@@ -3,6 +3,7 @@
 // that was given: "mqtt.url: expected an mqtt:// or mqtts:// URL (got 'htp://x')".
 
 import type { ApConfig, EnforcementConfig } from '../ap/config.js';
+import { STATUS_PAGE_DEFAULTS, STATUS_PAGE_SCHEMA, type StatusPageConfig } from '../status-page/status-page-config.js';
 
 export const CONFIG_SCHEMA = {
   type: 'object',
@@ -94,6 +95,8 @@ export const CONFIG_SCHEMA = {
         segment_s: { type: 'integer', minimum: 10, maximum: 604800, 'x-expected': 'whole seconds between 10 and 604800 (a week)' },
       },
     },
+    // The local status page (docs/status-page.md).
+    status_page: STATUS_PAGE_SCHEMA,
     model: {
       type: 'string',
       minLength: 1,
@@ -124,6 +127,8 @@ export interface ServiceConfig {
   enforcement: EnforcementConfig;
   /** The live dataset recorder (docs/record.md); `earshot record` turns it on. */
   record: RecordConfig;
+  /** The local status page (docs/status-page.md). */
+  status_page: StatusPageConfig;
   /** A model file; absent: the shipped model; "none": the labelling rules. */
   model?: string;
   led?: Record<string, unknown>;
@@ -148,4 +153,5 @@ export const CONFIG_DEFAULTS = {
   judge: { grace_s: 30 },
   enforcement: { mode: 'alert' },
   record: { enabled: false, dir: '/var/lib/earshot/datasets', max_total_mb: 1024, segment_mb: 64, segment_s: 3600 },
+  status_page: STATUS_PAGE_DEFAULTS,
 } as const;

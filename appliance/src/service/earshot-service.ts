@@ -43,6 +43,8 @@ export interface ServiceDeps {
   onJudgeEvent?: (event: JudgeEvent) => void;
   /** The dataset recorder (docs/record.md); records while `record.enabled` or when switched on. */
   recorder?: PacketRecorder;
+  /** The local status page (docs/status-page.md): started once the state is loaded, stopped last. */
+  statusPage?: { start(): Promise<void>; stop(): Promise<void> };
 }
 
 export interface AccessPoint {
@@ -71,6 +73,8 @@ export class EarshotService {
   private ledPattern: LedPattern | undefined;
   /** What the access point knows of the Echo; traffic stands in for it off the box. */
   private echoOnAp: EchoState | undefined;
+  /** The Echo's MAC as its first packet showed it, for the status page off the box. */
+  private seenEchoMac: string | undefined;
 
   constructor(private readonly deps: ServiceDeps) {
     const classes = Object.fromEntries(PACKET_CLASSES.map((c) => [paperLabel(c), 0]));
@@ -105,6 +109,7 @@ export class EarshotService {
       {
         packet: (packet, features, uploadBytes) => {
           this.lastEchoUs = packet.timeUs;
+          if (this.seenEchoMac === undefined) this.seenEchoMac = packet.srcMac;
           this.model.countEchoPacket(paperLabel(features.reportedClass), uploadBytes);
           this.deps.recorder?.row(features);
         },
@@ -119,6 +124,8 @@ export class EarshotService {
     log('info', `earshot ${config.id}: capturing ${source.description}, enforcement ${config.enforcement.mode}${publisher ? '' : ', no MQTT broker configured'}`);
     notifier.ready(`capturing ${source.description}`);
     try {
+      // Inside the try, so whatever ends the run also closes the page (it never throws itself).
+      await this.deps.statusPage?.start();
       const recorder = this.deps.recorder;
       await source.run((frame) => {
         this.lastFrameUs = frame.timeUs;
@@ -144,6 +151,33 @@ export class EarshotService {
   /** What the recorder has written and the disk it uses, when there is one. */
   recordingStatus(): RecorderStatus | undefined {
     return this.deps.recorder?.status();
+  }
+
+  /** A person's command from the status page: the same path as Home Assistant's. */
+  command(command: BoxCommand): void {
+    this.onCommand(command);
+  }
+
+  /** Where the ring state comes from and, when its sensor cannot tell, why (the status page). */
+  micHealth(): { source: string; fault: string | undefined } {
+    const source = this.deps.micSensor?.sensor.description ?? (this.deps.config.mic.timeline ? `timeline ${this.deps.config.mic.timeline}` : this.deps.mic ? 'timeline' : 'none');
+    return { source, fault: this.micFault ?? (this.deps.mic ? undefined : 'no ring sensor configured') };
+  }
+
+  /** The ring between two capture times, for the chart's bands: listening if it listened at all, else as at `toUs`. */
+  ringBetween(fromUs: number, toUs: number): MicState {
+    const mic = this.deps.mic;
+    if (!mic || toUs <= 0) return 'unknown';
+    const context = mic.contextAt(toUs, this.deps.config.judge.grace_s * 1e6);
+    const state: MicState = context === 'grace' ? 'idle' : context;
+    return state !== 'muted' && fromUs > 0 && mic.listeningBetween(fromUs, toUs) ? 'listening' : state;
+  }
+
+  /** The Echo as the access point (or, off the box, its traffic) knows it. */
+  echoIdentity(): { ip: string | null; mac: string | null; connected: boolean } {
+    const snapshot = this.model.snapshot();
+    const mac = this.echoOnAp?.mac ?? this.deps.config.device?.mac ?? this.seenEchoMac ?? null;
+    return { ip: snapshot.echo, mac: mac?.toLowerCase() ?? null, connected: snapshot.echo_connected === 'ON' };
   }
 
   /** Ends a live capture (SIGTERM, Ctrl-C); run() then finishes the shutdown. */
@@ -205,6 +239,7 @@ export class EarshotService {
     if (!ap) return;
     ap.enforcer.on('event', (event) => {
       this.deps.log(event.action === 'error' ? 'warning' : 'info', `enforcement: ${JSON.stringify(event)}`);
+      if (event.action === 'block' || event.action === 'would-block') this.deps.store.recordEnforcement(event.alert_id, event.action === 'block' ? 'blocked' : 'would-block');
       this.deps.publisher?.publishEvent(event);
     });
     ap.finder.on('change', (state) => {
@@ -253,7 +288,7 @@ export class EarshotService {
 
   private onCommand(command: BoxCommand): void {
     if (command.type === 'acknowledge') {
-      const ids = this.model.acknowledge();
+      const ids = this.model.acknowledge(command.ids);
       this.deps.store.acknowledge(ids);
       for (const id of ids) void this.deps.accessPoint?.enforcer.onAcknowledge(id);
       this.deps.log('info', `acknowledged ${ids.length} alert${ids.length === 1 ? '' : 's'}`);
@@ -291,6 +326,7 @@ export class EarshotService {
       if (!delivered) log('warning', 'mqtt: stopping with undelivered alerts (they are in the state file)');
       await publisher.stop();
     }
+    await this.deps.statusPage?.stop();
     notifier.close();
     const frames = this.analysis?.pipeline.counts.frames ?? 0;
     log('info', `stopped after ${frames} frames; peak memory ${peakRssMb().toFixed(1)} MB`);

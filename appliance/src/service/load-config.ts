@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { InputError } from '../input-error.js';
 import { checkApSection, checkEnforcementSection } from '../ap/config.js';
 import { CONFIG_DEFAULTS, CONFIG_SCHEMA, type RecordConfig, type ServiceConfig } from './config-schema.js';
+import { checkStatusPageBind, type StatusPageConfig } from '../status-page/status-page-config.js';
 
 export class ConfigError extends InputError {
   constructor(
@@ -150,6 +151,9 @@ export function resolveConfig(raw: Json, file: string, env: Record<string, strin
     throw new ConfigError(file, 'capture', 'expected either interface (live) or file (replay), not both');
   }
   if (capture.file === undefined && capture.interface === undefined) capture.interface = CONFIG_DEFAULTS.capture.interface;
+  const statusPage = { ...CONFIG_DEFAULTS.status_page, ...(config.status_page as Json | undefined) } as StatusPageConfig;
+  const bindIssue = checkStatusPageBind(statusPage, ap?.ok ? ap.value.lan.subnet : undefined);
+  if (bindIssue) throw new ConfigError(fromEnvironment.get(bindIssue.field) ? `environment ${fromEnvironment.get(bindIssue.field)}` : file, bindIssue.field, bindIssue.problem);
   return {
     ...config,
     id: (config.id as string | undefined) ?? defaultId,
@@ -160,6 +164,7 @@ export function resolveConfig(raw: Json, file: string, env: Record<string, strin
     judge: { ...CONFIG_DEFAULTS.judge, ...(config.judge as Json | undefined) },
     record: checkRecordSection({ ...CONFIG_DEFAULTS.record, ...(config.record as Json | undefined) }, file),
     enforcement: enforcement.ok ? enforcement.value : undefined,
+    status_page: statusPage,
     ...(ap?.ok ? { ap: ap.value } : {}),
   } as ServiceConfig;
 }

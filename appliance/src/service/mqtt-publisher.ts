@@ -15,7 +15,8 @@ import { discoveryMessages, discoveryWildcard, type DiscoveryContext } from './h
 import { haStatusTopic, topicsFor, type BoxTopics } from './mqtt-topics.js';
 import type { ServiceState } from './service-state.js';
 
-export type BoxCommand = { type: 'acknowledge' } | { type: 'enforcement'; on: boolean } | { type: 'record'; on: boolean };
+/** `ids`: the status page acknowledges one alert; without, every alert (the HA button). */
+export type BoxCommand = { type: 'acknowledge'; ids?: string[] } | { type: 'enforcement'; on: boolean } | { type: 'record'; on: boolean };
 
 /** What the service needs from a broker; the MQTT adapter and tests' recorders implement it. */
 export interface StatePublisher {

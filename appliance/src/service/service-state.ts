@@ -64,12 +64,12 @@ export class ServiceStateModel {
     this.state.last_alert = { id: alert.id, severity: alert.severity, time: alert.time, start: alert.start, dst: alert.dst, reason: alert.reason, acknowledged: false };
   }
 
-  /** The HA button: every alert so far is seen. Returns the ids acknowledged. */
-  acknowledge(): string[] {
-    const ids = [...this.unacknowledged.keys()];
-    this.unacknowledged.clear();
-    this.state.problem = 'OFF';
-    if (this.state.last_alert) this.state.last_alert.acknowledged = true;
+  /** The HA button: every alert so far is seen; the status page may name some. Returns the ids acknowledged. */
+  acknowledge(only?: string[]): string[] {
+    const ids = only ? only.filter((id) => this.unacknowledged.has(id)) : [...this.unacknowledged.keys()];
+    for (const id of ids) this.unacknowledged.delete(id);
+    if (this.unacknowledged.size === 0) this.state.problem = 'OFF';
+    if (this.state.last_alert && (!only || ids.includes(this.state.last_alert.id))) this.state.last_alert.acknowledged = true;
     return ids;
   }
 

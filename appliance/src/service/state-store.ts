@@ -18,6 +18,8 @@ export interface StoredAlert {
   bytes: number;
   packets: number;
   acknowledged: boolean;
+  /** What enforcement did: "blocked" or "would-block" (the status page shows it); absent: nothing. */
+  enforcement?: string;
 }
 
 export interface StoredState {
@@ -83,6 +85,14 @@ export class StateStore {
     if (!alert) return;
     alert.bytes = bytes;
     alert.packets = packets;
+    this.scheduleWrite();
+  }
+
+  /** Notes what enforcement did about an alert ("blocked" beats "would-block"). */
+  recordEnforcement(id: string, result: string): void {
+    const alert = this.data.alerts.find((a) => a.id === id);
+    if (!alert || alert.enforcement === result || alert.enforcement === 'blocked') return;
+    alert.enforcement = result;
     this.scheduleWrite();
   }
 

@@ -32,6 +32,7 @@ import { commandNftRunner } from '../ap/nft-runner.js';
 import { LiveMicTimeline } from '../../../gpio/live-mic-timeline.js';
 import { parseLedConfig, parseMicSensorConfig } from '../../../gpio/sensor-config.js';
 import { createMicSensor, createStatusLed } from '../../../gpio/sensor-factory.js';
+import { StatusPage } from '../status-page/status-page.js';
 
 export interface WiringOptions {
   config: ServiceConfig;
@@ -39,6 +40,8 @@ export interface WiringOptions {
   log: Logger;
   env?: Record<string, string | undefined>;
   onJudgeEvent?: (event: JudgeEvent) => void;
+  /** The demo's status page: sampled faster, on any free port when the configured one is busy. */
+  statusPage?: { sampleMs?: number; anyPortWhenBusy?: boolean; onListening?: (url: string) => void };
 }
 
 export async function createService(options: WiringOptions): Promise<EarshotService> {
@@ -62,7 +65,27 @@ export async function createService(options: WiringOptions): Promise<EarshotServ
   const classifier = loadClassifier(config, log);
   const store = new StateStore({ path: config.state.path, history: config.state.history, log: (line) => log('warning', line) });
   const recorder = config.record ? datasetRecorder(config.record, log) : undefined;
-  return new EarshotService({
+  // The page is built before the service it shows, so it reaches the service through a closure.
+  let service: EarshotService | undefined;
+  const page = config.status_page.enabled
+    ? new StatusPage({
+        config: config.status_page,
+        boxId: config.id,
+        version: EARSHOT_VERSION,
+        box: () => service!,
+        history: () => store.data.alerts,
+        uplink: config.ap?.uplink,
+        log,
+        ...options.statusPage,
+      })
+    : undefined;
+  const onJudgeEvent = page
+    ? (event: JudgeEvent) => {
+        page.onJudgeEvent(event);
+        options.onJudgeEvent?.(event);
+      }
+    : options.onJudgeEvent;
+  service = new EarshotService({
     config,
     source,
     mic,
@@ -75,9 +98,11 @@ export async function createService(options: WiringOptions): Promise<EarshotServ
     micSensor: live ? { sensor: live.sensor, onReading: (reading) => live.timeline.push(reading) } : undefined,
     led,
     accessPoint: config.ap ? accessPoint(config.ap, config) : undefined,
-    onJudgeEvent: options.onJudgeEvent,
+    onJudgeEvent,
     recorder,
+    statusPage: page,
   });
+  return service;
 }
 
 /** Built whenever the config has the section, so recording can also be switched on at run time. */
