@@ -96,6 +96,8 @@ describe('the control-interface client against a fake hostapd', { skip: python, 
     monitor.start();
     const attached = await seen.waitFor((n) => n.type === 'attached', 10_000, 'attach');
     assert.deepEqual(attached, { type: 'attached', stations: ['b8:27:eb:01:02:03', ECHO_MAC] });
+    // The fake reports what it got on its stdout, which may reach us after its reply did.
+    await fake.waitForCommand(`STA-NEXT ${ECHO_MAC}`);
     assert.deepEqual(fake.received, ['ATTACH', 'STA-FIRST', 'STA-NEXT b8:27:eb:01:02:03', `STA-NEXT ${ECHO_MAC}`]);
     assert.equal(finder.state.connected, true);
   });
