@@ -21,6 +21,7 @@ import { createNotifier } from './sd-notify.js';
 import type { Logger } from './service-log.js';
 import { StateStore } from './state-store.js';
 import { join } from 'node:path';
+import { outboxPathFor } from './alert-outbox.js';
 import type { ApConfig } from '../ap/config.js';
 import { openPythonBridge } from '../ap/ctrl-bridge.js';
 import { EchoFinder } from '../ap/echo-finder.js';
@@ -55,6 +56,7 @@ export async function createService(options: WiringOptions): Promise<EarshotServ
         password: config.mqtt.password,
         discovery: { id: config.id, discoveryPrefix: config.mqtt.discovery_prefix, swVersion: EARSHOT_VERSION },
         queueLimit: config.mqtt.queue_limit,
+        outboxPath: outboxPathFor(config.state.path),
         log: (line) => log('info', line),
       })
     : undefined;
