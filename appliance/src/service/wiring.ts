@@ -61,7 +61,7 @@ export async function createService(options: WiringOptions): Promise<EarshotServ
       })
     : undefined;
   const classifier = loadClassifier(config, log);
-  const store = new StateStore({ path: config.state.path, history: config.state.history, log: (line) => log('warning', line) });
+  const store = new StateStore({ path: config.state.path, history: config.state.history, minIntervalMs: config.state.write_interval_s * 1000, log: (line) => log('warning', line) });
   const recorder = config.record ? datasetRecorder(config.record, log) : undefined;
   return new EarshotService({
     config,
