@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_BIN := node_modules/.bin
 APT_PACKAGES := libpcap-dev tshark iproute2 ethtool openssl make g++ python3 hostapd dnsmasq-base nftables mosquitto mosquitto-clients \
-	curl tcpdump nghttp2-client socat \
+	curl tcpdump nghttp2-client socat systemd \
 	shellcheck dosfstools mtools fdisk e2fsprogs g++-aarch64-linux-gnu file binutils fonts-dejavu-core
 # Only `make image` needs these (the image build is not part of `make test`).
 IMAGE_APT_PACKAGES := mmdebstrap qemu-user-static binfmt-support qemu-system-arm arch-test eatmydata xz-utils zstd debian-archive-keyring
