@@ -64,6 +64,7 @@ bench: deps
 	node --import tsx bench/figures-bench.ts
 	node --import tsx bench/record-bench.ts
 	node --import tsx bench/state-writes-bench.ts
+	node --import tsx bench/memory-bench.ts
 
 # Retrain the shipped forest, and regenerate its report (9-12 min), from the paper's dataset.
 model: deps

@@ -82,6 +82,9 @@ export class MqttPublisher implements StatePublisher {
       clean: true,
       reconnectPeriod: this.backoffMs,
       connectTimeout: 10_000,
+      // mqtt-packet otherwise builds a cache of all 65,536 two-byte packet ids on the first write:
+      // 15 MB of RSS to save an allocation once a second (docs/service.md, bench/memory-bench.ts).
+      writeCache: false,
       will: { topic: this.topics.status, payload: Buffer.from('offline'), retain: true, qos: 1 },
     });
     this.client = client;
