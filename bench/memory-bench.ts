@@ -1,6 +1,6 @@
 // `make bench` (memory part): the two budgets of issue 17, each in a process of its own run from
-// the compiled CLI as the box runs it (the unit's NODE_OPTIONS):
-//  (a) `earshot run` connected to a real Mosquitto (started here on loopback, with a subscriber
+// the compiled CLI:
+//  (a) `earshot run`, with the node flags and NODE_OPTIONS of appliance/systemd/earshot.service, connected to a real Mosquitto (started here on loopback, with a subscriber
 //      reading everything), fed 1,000 packets/s of generated Echo traffic (music, voice,
 //      heartbeats) at recorded pace for EARSHOT_BENCH_MEMORY_S seconds (default 600: ten minutes);
 //      RSS is sampled every second from /proc and the peak (VmHWM) is printed;
@@ -18,6 +18,8 @@ import { MosquittoBroker, MqttRecorder } from '../test/support/mosquitto.js';
 const root = resolve(import.meta.dirname, '..');
 const unit = readFileSync(join(root, 'appliance/systemd/earshot.service'), 'utf8');
 const nodeOptions = /^Environment="?NODE_OPTIONS=([^"\n]*)"?$/m.exec(unit)?.[1] ?? '';
+/** The flags the unit gives node on its command line (ExecStart=/usr/bin/node FLAGS .../bin.js). */
+const nodeFlags = (/^ExecStart=\S*node((?: --[\w-]+(?:=\S+)?)*) /m.exec(unit)?.[1] ?? '').trim().split(' ').filter(Boolean);
 const seconds = Number(process.env.EARSHOT_BENCH_MEMORY_S ?? 600);
 const RATE = 1_000;
 const BUDGET_MB = 80;
@@ -34,9 +36,9 @@ function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
 }
 
 /** Runs a CLI command, sampling its RSS each second; the peak is VmHWM read just before it ends (a preload prints it). */
-async function peakOf(args: string[], env: Record<string, string>, onSample?: (rssMb: number, elapsedS: number) => void): Promise<{ peakMb: number; stdout: string; elapsedS: number }> {
+async function peakOf(args: string[], env: Record<string, string>, flags: string[], onSample?: (rssMb: number, elapsedS: number) => void): Promise<{ peakMb: number; stdout: string; elapsedS: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', join(root, 'bench/support/print-peak-rss.mjs'), bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...flags, '--import', join(root, 'bench/support/print-peak-rss.mjs'), bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (t: string) => void (stdout += t.length > 0 && stdout.length < 1e6 ? t : ''));
@@ -72,7 +74,7 @@ async function serviceWithBroker(): Promise<void> {
     writeFileSync(config, JSON.stringify({ id: 'bench', capture: { file: capture, pace: 'recorded', speed }, device: { ip: session.echo.ip }, state: { path: join(dir, 'state.json') }, mqtt: { url: broker.url } }));
     let lastPrinted = 0;
     const samples: number[] = [];
-    const { peakMb, elapsedS } = await peakOf(['run', '--config', config], { NODE_OPTIONS: nodeOptions }, (rss, t) => {
+    const { peakMb, elapsedS } = await peakOf(['run', '--config', config], { NODE_OPTIONS: nodeOptions }, nodeFlags, (rss, t) => {
       samples.push(rss);
       if (t - lastPrinted >= Math.max(60, seconds / 10)) {
         lastPrinted = t;
@@ -83,7 +85,7 @@ async function serviceWithBroker(): Promise<void> {
     const growth = lateHalf.length > 1 ? lateHalf[lateHalf.length - 1] - lateHalf[0] : 0;
     const received = subscriber.messages.length;
     console.log(
-      `service with MQTT, ${RATE} pkt/s for ${elapsedS.toFixed(0)} s (${session.frames.length.toLocaleString('en-US')} frames, ${received} messages reached a subscriber): peak RSS ${peakMb.toFixed(1)} MB, second-half drift ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB (goal <= ${BUDGET_MB} MB; node ${nodeOptions || 'defaults'})`,
+      `service with MQTT, ${RATE} pkt/s for ${elapsedS.toFixed(0)} s (${session.frames.length.toLocaleString('en-US')} frames, ${received} messages reached a subscriber): peak RSS ${peakMb.toFixed(1)} MB, second-half drift ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB (goal <= ${BUDGET_MB} MB; node ${[...nodeFlags, nodeOptions].join(' ') || 'defaults'}, as the unit runs it)`,
     );
   } finally {
     await subscriber.close();
@@ -95,7 +97,7 @@ async function replay(frames: number): Promise<void> {
   const session = benchmarkSession(frames);
   const capture = join(dir, 'replay.pcap');
   writeFileSync(capture, Buffer.concat(sessionToPcap(session)));
-  const { peakMb, elapsedS } = await peakOf(['replay', capture, '--device', session.echo.ip], { NODE_OPTIONS: '' });
+  const { peakMb, elapsedS } = await peakOf(['replay', capture, '--device', session.echo.ip], { NODE_OPTIONS: '' }, []);
   console.log(`earshot replay, ${session.frames.length.toLocaleString('en-US')} frames in ${elapsedS.toFixed(1)} s: peak RSS ${peakMb.toFixed(1)} MB (goal <= ${BUDGET_MB} MB)`);
 }
 
