@@ -4,7 +4,7 @@
 //      reading everything), fed 1,000 packets/s of generated Echo traffic (music, voice,
 //      heartbeats) at recorded pace for EARSHOT_BENCH_MEMORY_S seconds (default 600: ten minutes);
 //      RSS is sampled every second from /proc and the peak (VmHWM) is printed;
-//  (b) `earshot replay` on a 400k-frame capture as fast as it goes, its peak RSS likewise, with
+//  (b) `earshot replay` (summary, then --jsonl) on a 400k-frame capture as fast as it goes, its peak RSS likewise, with
 //      no NODE_OPTIONS (a person at a shell sets none).
 // Goal: both <= 80 MB.
 
@@ -97,8 +97,10 @@ async function replay(frames: number): Promise<void> {
   const session = benchmarkSession(frames);
   const capture = join(dir, 'replay.pcap');
   writeFileSync(capture, Buffer.concat(sessionToPcap(session)));
-  const { peakMb, elapsedS } = await peakOf(['replay', capture, '--device', session.echo.ip], { NODE_OPTIONS: '' }, []);
-  console.log(`earshot replay, ${session.frames.length.toLocaleString('en-US')} frames in ${elapsedS.toFixed(1)} s: peak RSS ${peakMb.toFixed(1)} MB (goal <= ${BUDGET_MB} MB)`);
+  for (const mode of [[], ['--jsonl']]) {
+    const { peakMb, elapsedS } = await peakOf(['replay', capture, '--device', session.echo.ip, ...mode], { NODE_OPTIONS: '' }, []);
+    console.log(`earshot replay ${mode.join(' ') || '(summary)'}, ${session.frames.length.toLocaleString('en-US')} frames in ${elapsedS.toFixed(1)} s: peak RSS ${peakMb.toFixed(1)} MB (goal <= ${BUDGET_MB} MB)`);
+  }
 }
 
 try {
