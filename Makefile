@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_BIN := node_modules/.bin
 APT_PACKAGES := libpcap-dev tshark iproute2 ethtool openssl make g++ python3 hostapd dnsmasq-base nftables mosquitto mosquitto-clients \
-	curl tcpdump nghttp2-client socat \
+	curl tcpdump nghttp2-client socat systemd \
 	shellcheck dosfstools mtools fdisk e2fsprogs g++-aarch64-linux-gnu file binutils fonts-dejavu-core chromium
 # Only `make image` needs these (the image build is not part of `make test`).
 IMAGE_APT_PACKAGES := mmdebstrap qemu-user-static binfmt-support qemu-system-arm arch-test eatmydata xz-utils zstd debian-archive-keyring
@@ -66,6 +66,8 @@ bench: deps
 	node --import tsx bench/record-bench.ts
 	node --import tsx bench/enforcement-matrix-bench.ts
 	node --import tsx bench/status-page-bench.ts
+	node --import tsx bench/state-writes-bench.ts
+	node --import tsx bench/memory-bench.ts
 
 # Retrain the shipped forest, and regenerate its report (9-12 min), from the paper's dataset.
 model: deps

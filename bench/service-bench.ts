@@ -14,6 +14,8 @@ import { freePort } from '../test/support/mosquitto.js';
 const root = resolve(import.meta.dirname, '..');
 const unit = readFileSync(join(root, 'appliance/systemd/earshot.service'), 'utf8');
 const nodeOptions = /^Environment="?NODE_OPTIONS=([^"\n]*)"?$/m.exec(unit)?.[1] ?? "";
+/** The flags the unit gives node on its command line (ExecStart=/usr/bin/node FLAGS .../bin.js). */
+const nodeFlags = (/^ExecStart=\S*node((?: --[\w-]+(?:=\S+)?)*) /m.exec(unit)?.[1] ?? '').trim().split(' ').filter(Boolean);
 const dir = mkdtempSync(join(tmpdir(), 'earshot-service-bench-'));
 
 async function measure(name: string, session: GeneratedSession): Promise<void> {
@@ -25,13 +27,13 @@ async function measure(name: string, session: GeneratedSession): Promise<void> {
   writeFileSync(config, JSON.stringify({ id: 'bench', capture: { file: capture, pace: 'fast' }, device: { ip: session.echo.ip }, state: { path: join(dir, `${name}-state.json`) }, mqtt }));
   const started = process.hrtime.bigint();
   // Through NODE_OPTIONS, as the unit sets them: Node refuses some flags there, and so must the bench.
-  const run = spawnSync(process.execPath, [join(root, 'dist/appliance/src/cli/bin.js'), 'run', '--config', config], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: nodeOptions } });
+  const run = spawnSync(process.execPath, [...nodeFlags, join(root, 'dist/appliance/src/cli/bin.js'), 'run', '--config', config], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: nodeOptions } });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (run.status !== 0) throw new Error(`service failed: ${run.stderr}${run.stdout}`);
   const stopped = /stopped after (\d+) frames; peak memory ([\d.]+) MB/.exec(run.stdout);
   if (!stopped) throw new Error(`no shutdown line in: ${run.stdout}`);
   const frames = Number(stopped[1]);
-  console.log(`service, ${name}: ${frames.toLocaleString('en-US')} frames in ${seconds.toFixed(2)} s with start-up, peak RSS ${stopped[2]} MB (goal <= 80 MB; node ${nodeOptions || 'defaults'})`);
+  console.log(`service, ${name}: ${frames.toLocaleString('en-US')} frames in ${seconds.toFixed(2)} s with start-up, peak RSS ${stopped[2]} MB (goal <= 80 MB; node ${[...nodeFlags, nodeOptions].join(' ') || 'defaults'})`);
 }
 
 try {

@@ -225,3 +225,16 @@ test('replay --model with a file that is not a model exits 2 and names it', asyn
   assert.equal(code, 2);
   assert.match(stderr, /not-a-model\.json/);
 });
+
+test('a capture of an unsupported link type exits 2 with one line naming the link type', async () => {
+  const { PcapBuilder } = await import('../../appliance/src/capture/capture-writer.js');
+  const file = join(dir, 'usb.pcap');
+  const pcap = new PcapBuilder(189);
+  pcap.add(1_700_000_000_000_000, new Uint8Array(64));
+  writeFileSync(file, Buffer.concat(pcap.take()));
+  const { code, stdout, stderr } = await cli('replay', file);
+  assert.equal(code, 2);
+  assert.equal(stdout, '');
+  assert.equal(stderr.trimEnd().split('\n').length, 1, stderr);
+  assert.match(stderr, /usb\.pcap: link type: 189 \(USB_LINUX_MMAPPED\) is not supported/);
+});

@@ -89,6 +89,19 @@ describe('file source', () => {
     assert.equal(error.message, `${path}: file header: not a pcap or pcapng capture (starts with 0x73686f70)`);
   });
 
+  test('says a capture of a link type the decoder cannot read is not supported, naming the type', async () => {
+    const path = join(dir, 'radiotap.pcap');
+    const pcap = new PcapBuilder(127);
+    pcap.add(1_700_000_000_000_000, new Uint8Array(60));
+    await writeFile(path, Buffer.concat(pcap.take()));
+    for (const pace of ['fast', 'recorded'] as const) {
+      const { frames, error } = await collect(new FileSource(path, { pace }));
+      assert.equal(frames.length, 0);
+      assert.ok(error instanceof CaptureInputError);
+      assert.equal(error.message, `${path}: link type: 127 (IEEE802_11_RADIOTAP) is not supported (earshot reads NULL (BSD loopback), ETHERNET, RAW (IP), LINUX_SLL, LINUX_SLL2)`);
+    }
+  });
+
   test('delivers every frame before the cut of a truncated file, then says where it stopped', async () => {
     const { bytes } = await writePcap('whole.pcap', 3000, () => 1000);
     const recordLength = 16 + 54 + 1000;

@@ -31,7 +31,7 @@ const ALL_DEFAULTS = {
   capture: { interface: 'wlan0', pace: 'fast', buffer_mb: 32 },
   mic: { sensor: 'none' },
   mqtt: { discovery_prefix: 'homeassistant', queue_limit: 1000 },
-  state: { path: '/var/lib/earshot/state.json', history: 200 },
+  state: { path: '/var/lib/earshot/state.json', history: 200, write_interval_s: 60 },
   judge: { grace_s: 30 },
   enforcement: { mode: 'alert', hold_new_flows: false, block_timeout_s: 3600 },
   record: { enabled: false, dir: '/var/lib/earshot/datasets', max_total_mb: 1024, segment_mb: 64, segment_s: 3600 },
@@ -62,11 +62,14 @@ const INVALID_FIELDS: Array<[Raw, string]> = [
   [{ mic: { sensor: 'camera' } }, `x.yaml: mic.sensor: expected "gpio", "tcs34725" or "none" (got 'camera')`],
   [{ mqtt: { url: 'htp://x' } }, `x.yaml: mqtt.url: expected an mqtt:// or mqtts:// URL (got 'htp://x')`],
   [{ mqtt: { url: 'mqtt://' } }, `x.yaml: mqtt.url: expected an mqtt:// or mqtts:// URL (got 'mqtt://')`],
+  [{ mqtt: { url: 'mqtt://:1883' } }, `x.yaml: mqtt.url: expected a broker host, as in mqtt://192.0.2.5:1883 (got 'mqtt://:1883')`],
+  [{ mqtt: { url: 'mqtt://user:secret@:1883' } }, `x.yaml: mqtt.url: expected a broker host, as in mqtt://192.0.2.5:1883 (got 'mqtt://user:***@:1883')`],
   [{ mqtt: { username: 5 } }, `x.yaml: mqtt.username: expected a string (got 5)`],
   [{ mqtt: { discovery_prefix: 'home assistant' } }, `x.yaml: mqtt.discovery_prefix: expected a topic prefix such as homeassistant (got 'home assistant')`],
   [{ mqtt: { queue_limit: 5 } }, `x.yaml: mqtt.queue_limit: expected a whole number between 10 and 100000 (got 5)`],
   [{ state: { path: '' } }, `x.yaml: state.path: expected a file path (got '')`],
   [{ state: { history: 0 } }, `x.yaml: state.history: expected a whole number of alerts between 1 and 10000 (got 0)`],
+  [{ state: { write_interval_s: 0 } }, `x.yaml: state.write_interval_s: expected seconds between 1 and 86400 (got 0)`],
   [{ judge: { grace_s: -1 } }, `x.yaml: judge.grace_s: expected seconds between 0 and 3600 (got -1)`],
   [{ judge: { grace_s: 'soon' } }, `x.yaml: judge.grace_s: expected seconds between 0 and 3600 (got 'soon')`],
   [{ enforcement: { mode: 'block' } }, `x.yaml: enforcement.mode: expected "off", "alert" or "block-when-muted" (got 'block')`],
@@ -226,7 +229,7 @@ test('defaults fill in around the settings a group does give', () => {
   const config = resolveConfig({ id: 'kitchen', mqtt: { url: 'mqtt://broker:1883' }, state: { history: 5 }, mic: { timeline: 'mic.csv' } }, 'x.yaml', {}, 'box');
   assert.equal(config.id, 'kitchen');
   assert.deepEqual(config.mqtt, { discovery_prefix: 'homeassistant', queue_limit: 1000, url: 'mqtt://broker:1883' });
-  assert.deepEqual(config.state, { path: '/var/lib/earshot/state.json', history: 5 });
+  assert.deepEqual(config.state, { path: '/var/lib/earshot/state.json', history: 5, write_interval_s: 60 });
   assert.deepEqual(config.mic, { sensor: 'none', timeline: 'mic.csv' });
 });
 

@@ -152,7 +152,7 @@ test('writes are debounced: nothing is written at once, then one write holds eve
 
 test('a change after a debounced write is written by a later one', async () => {
   const path = join(await freshDir(), 'state.json');
-  const { store } = await openStore(path, { debounceMs: 10 });
+  const { store } = await openStore(path, { debounceMs: 10, minIntervalMs: 20 });
   store.recordAlert(alert('a1'));
   await waitFor(async () => (existsSync(path) ? true : undefined));
   store.saveCounters(500, { syn: 1 });
@@ -230,7 +230,7 @@ test('a state file holding JSON null is kept aside and logged too', async () => 
 test('the file is valid JSON whenever it is read between and during writes', async () => {
   const dir = await freshDir();
   const path = join(dir, 'state.json');
-  const { store } = await openStore(path, { debounceMs: 1, history: 500 });
+  const { store } = await openStore(path, { debounceMs: 1, minIntervalMs: 1, history: 500 });
   store.recordAlert(alert('first'));
   await store.flush();
   let writing = true;
@@ -257,8 +257,10 @@ test('the file is valid JSON whenever it is read between and during writes', asy
 });
 
 test('a failed debounced write is logged, not thrown', async () => {
-  const path = join(root, 'no-such-dir', 'state.json');
+  const dir = join(root, 'vanishing-dir');
+  const path = join(dir, 'state.json');
   const { store, lines } = await openStore(path, { debounceMs: 5 });
+  await rm(dir, { recursive: true });
   store.recordAlert(alert('a1'));
   const line = await waitFor(async () => lines[0]);
   assert.match(line, /^state: write failed: ENOENT/);
@@ -268,6 +270,7 @@ test('after a failed flush, a later flush writes once the cause is gone', async 
   const dir = join(root, 'late-dir');
   const path = join(dir, 'state.json');
   const { store, lines: logs } = await openStore(path);
+  await rm(dir, { recursive: true });
   store.recordAlert(alert('a1'));
   await store.flush(); // a failed write is logged, not thrown: shutdown must go on
   assert.ok(logs.some((l) => l.startsWith('state: write failed')), logs.join('\n'));
@@ -289,4 +292,66 @@ test('what enforcement did is kept with the alert, and a block is not downgraded
   assert.deepEqual(store.data.alerts.map((a) => a.enforcement), ['would-block', 'blocked']);
   await store.flush();
   assert.deepEqual((await readState(path)).alerts.map((a) => a.enforcement), ['would-block', 'blocked']);
+});
+
+test('a missing state folder is created, and one that cannot be created is refused naming state.path', async () => {
+  const path = join(root, 'new', 'deeper', 'state.json');
+  const { store } = await openStore(path);
+  store.recordAlert(alert('a1'));
+  await store.flush();
+  assert.deepEqual((await readState(path)).alerts.map((a) => a.id), ['a1']);
+  const blocker = join(root, 'a-file');
+  await writeFile(blocker, '');
+  await assert.rejects(openStore(join(blocker, 'state.json')), (error: Error) => {
+    assert.equal(error.constructor.name, 'InputError');
+    assert.equal(error.message, `state.path: cannot create the folder '${blocker}' for the state file (EEXIST)`);
+    return true;
+  });
+});
+
+test('an invalid entry costs only that entry: kept aside, replaced by its default, named in one line', async () => {
+  const dir = await freshDir();
+  const path = join(dir, 'state.json');
+  const good = { id: 'a1', severity: 'critical', time: 't', start: 's', dst: 'd', reason: 'r', bytes: 1, packets: 1, acknowledged: false };
+  const content = JSON.stringify({ version: 1, alerts: [null, good], counters: { upstream_bytes: 'lots', classes: { syn: 4, ack: -1 }, alerts_total: 7 } });
+  await writeFile(path, content);
+  const { store, lines } = await openStore(path, { now: () => NOW, debounceMs: 1, minIntervalMs: 1 });
+  assert.deepEqual(store.data, { version: 1, alerts: [good], counters: { upstream_bytes: 0, classes: { syn: 4 }, alerts_total: 7 } });
+  assert.deepEqual(lines, [
+    `state: ${path}: alerts[0]: expected an alert (got null); dropped it (and 2 more problems); kept the original as ${path}.corrupt-2024-05-01T12-34-56.789Z`,
+  ]);
+  assert.equal(await readFile(`${path}.corrupt-2024-05-01T12-34-56.789Z`, 'utf8'), content);
+  const repaired = await waitFor(async () => {
+    const state = await readState(path);
+    return state.counters.upstream_bytes === 0 ? state : undefined;
+  });
+  assert.deepEqual(repaired, store.data, 'the repaired state is written back');
+});
+
+test('"counters": {} resets each counter to 0 instead of NaN, and the total is never below the history', async () => {
+  const path = join(await freshDir(), 'state.json');
+  const good = { id: 'a1', severity: 'warning', time: 't', start: 's', dst: 'd', reason: 'r', bytes: 1, packets: 1, acknowledged: true };
+  await writeFile(path, JSON.stringify({ version: 1, alerts: [good], counters: {} }));
+  const { store, lines } = await openStore(path, { now: () => NOW });
+  assert.deepEqual(store.data.counters, { upstream_bytes: 0, classes: {}, alerts_total: 1 });
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /: counters\.upstream_bytes: expected a whole number of at least 0 \(got nothing\); reset it to 0 \(and 2 more problems\)/);
+});
+
+test('writes happen only on change and at most once per interval', async () => {
+  const path = join(await freshDir(), 'state.json');
+  const { store } = await openStore(path, { debounceMs: 1, minIntervalMs: 200 });
+  store.saveCounters(0, {});
+  await store.flush();
+  assert.equal(store.writes, 0, 'unchanged counters write nothing');
+  store.saveCounters(10, { syn: 1 });
+  await waitFor(async () => (store.writes === 1 ? true : undefined));
+  const firstWrite = Date.now();
+  store.saveCounters(20, { syn: 2 });
+  store.saveCounters(30, { syn: 3 });
+  await waitFor(async () => (store.writes === 2 ? true : undefined));
+  assert.ok(Date.now() - firstWrite >= 150, `the second write waited for the interval (${Date.now() - firstWrite} ms)`);
+  await store.flush();
+  assert.equal((await readState(path)).counters.upstream_bytes, 30);
+  assert.equal(store.writes, 2);
 });

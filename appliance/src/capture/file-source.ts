@@ -2,7 +2,7 @@
 
 import { open, type FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CapturedFrame } from '../decode/types.js';
+import { linkTypeLabel, SUPPORTED_LINK_TYPES, type CapturedFrame } from '../decode/types.js';
 import { CaptureFileParser } from './capture-file-parser.js';
 import { CaptureInputError, type CaptureStats, type PacketSource } from './packet-source.js';
 
@@ -32,6 +32,8 @@ export class FileSource implements PacketSource {
   private stopped = false;
   private wakeUp: (() => void) | undefined;
   private delivered = 0;
+  /** The last link type checked: frames change it rarely, so the check costs one comparison. */
+  private checkedLinkType = -1;
 
   constructor(
     readonly path: string,
@@ -72,6 +74,7 @@ export class FileSource implements PacketSource {
   private async readFast(handle: FileHandle, onFrame: (frame: CapturedFrame) => void): Promise<void> {
     const parser = new CaptureFileParser(this.path, (frame) => {
       if (this.stopped) return;
+      if (frame.linkType !== this.checkedLinkType) this.checkLinkType(frame.linkType);
       this.delivered++;
       onFrame(frame);
     });
@@ -86,7 +89,10 @@ export class FileSource implements PacketSource {
   /** Frames of one chunk are collected, then released at their capture-time spacing. */
   private async readPaced(handle: FileHandle, onFrame: (frame: CapturedFrame) => void): Promise<void> {
     let batch: CapturedFrame[] = [];
-    const parser = new CaptureFileParser(this.path, (frame) => batch.push(frame));
+    const parser = new CaptureFileParser(this.path, (frame) => {
+      if (frame.linkType !== this.checkedLinkType) this.checkLinkType(frame.linkType);
+      batch.push(frame);
+    });
     const buffer = new Uint8Array(this.chunkSize);
     let firstCaptureUs: number | undefined;
     let firstWallMs = 0;
@@ -119,6 +125,18 @@ export class FileSource implements PacketSource {
       }
       if (bytesRead === 0) return;
     }
+  }
+
+  /**
+   * A frame the decoder cannot read ends the run with an error naming its link type, rather than
+   * "decoded 0 frames" and exit 0 (e.g. a Wi-Fi monitor capture handed in for the Echo's traffic).
+   */
+  private checkLinkType(linkType: number): void {
+    if (!SUPPORTED_LINK_TYPES.has(linkType)) {
+      const supported = [...new Set(SUPPORTED_LINK_TYPES.values())].join(', ');
+      throw new CaptureInputError(this.path, 'link type', `${linkTypeLabel(linkType)} is not supported (earshot reads ${supported})`, this.delivered);
+    }
+    this.checkedLinkType = linkType;
   }
 
   private async interruptibleSleep(ms: number): Promise<void> {

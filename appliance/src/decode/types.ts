@@ -10,6 +10,36 @@ export const LinkType = {
   LINUX_SLL2: 276,
 } as const;
 
+/** Every link type the decoder reads, by name (12 and 14 are other numbers for raw IP). */
+export const SUPPORTED_LINK_TYPES: ReadonlyMap<number, string> = new Map([
+  [LinkType.NULL, 'NULL (BSD loopback)'],
+  [LinkType.ETHERNET, 'ETHERNET'],
+  [LinkType.RAW, 'RAW (IP)'],
+  [12, 'RAW (IP)'],
+  [14, 'RAW (IP)'],
+  [LinkType.LINUX_SLL, 'LINUX_SLL'],
+  [LinkType.LINUX_SLL2, 'LINUX_SLL2'],
+]);
+
+/** Names for link types a user may well hand in by mistake (Wi-Fi monitor captures, USB, Bluetooth). */
+const OTHER_LINK_TYPES: ReadonlyMap<number, string> = new Map([
+  [105, 'IEEE802_11'],
+  [119, 'PRISM_HEADER'],
+  [127, 'IEEE802_11_RADIOTAP'],
+  [163, 'IEEE802_11_AVS'],
+  [186, 'USB_LINUX'],
+  [189, 'USB_LINUX_MMAPPED'],
+  [201, 'BLUETOOTH_HCI_H4_WITH_PHDR'],
+  [220, 'USB_LINUX_MMAPPED'],
+  [249, 'NETLINK'],
+]);
+
+/** "127 (IEEE802_11_RADIOTAP)", or just the number when it has no name here. */
+export function linkTypeLabel(linkType: number): string {
+  const name = SUPPORTED_LINK_TYPES.get(linkType) ?? OTHER_LINK_TYPES.get(linkType);
+  return name ? `${linkType} (${name})` : String(linkType);
+}
+
 /** One frame as a packet source hands it over. `bytes` is owned by the receiver (already copied). */
 export interface CapturedFrame {
   /** Capture time in microseconds since the Unix epoch. A double holds this exactly until year 2255. */

@@ -18,16 +18,19 @@ export class AlertQueue {
     return this.items.length;
   }
 
-  push(event: JudgeEvent): void {
+  /** Queues `event`; returns the event dropped to make room (possibly `event` itself), if any. */
+  push(event: JudgeEvent): JudgeEvent | undefined {
+    let dropped: JudgeEvent | undefined;
     if (this.items.length >= this.limit) {
       this.overflow++;
       const victim = this.items.findIndex((e) => !isCritical(e));
-      if (victim >= 0) this.items.splice(victim, 1);
+      if (victim >= 0) dropped = this.items.splice(victim, 1)[0];
       // Nothing but critical alerts queued: a less important newcomer is the one to go.
-      else if (!isCritical(event)) return;
-      else this.items.shift();
+      else if (!isCritical(event)) return event;
+      else dropped = this.items.shift();
     }
     this.items.push(event);
+    return dropped;
   }
 
   peek(): JudgeEvent | undefined {
@@ -37,6 +40,14 @@ export class AlertQueue {
   /** Removes the head after it was delivered. */
   shift(): void {
     this.items.shift();
+  }
+
+  /** Removes this very event (delivered while a newcomer may have pushed others out). */
+  remove(event: JudgeEvent): boolean {
+    const index = this.items.indexOf(event);
+    if (index < 0) return false;
+    this.items.splice(index, 1);
+    return true;
   }
 
   toArray(): JudgeEvent[] {

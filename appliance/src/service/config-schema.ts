@@ -64,6 +64,7 @@ export const CONFIG_SCHEMA = {
       properties: {
         path: { type: 'string', minLength: 1, 'x-expected': 'a file path' },
         history: { type: 'integer', minimum: 1, maximum: 10000, 'x-expected': 'a whole number of alerts between 1 and 10000' },
+        write_interval_s: { type: 'number', minimum: 1, maximum: 86400, 'x-expected': 'seconds between 1 and 86400' },
       },
     },
     judge: {
@@ -122,7 +123,7 @@ export interface ServiceConfig {
   capture: { interface?: string; file?: string; pace: 'recorded' | 'fast'; speed?: number; buffer_mb: number };
   mic: { timeline?: string; sensor?: 'gpio' | 'tcs34725' | 'none'; [key: string]: unknown };
   mqtt: { url?: string; username?: string; password?: string; discovery_prefix: string; queue_limit: number };
-  state: { path: string; history: number };
+  state: { path: string; history: number; write_interval_s: number };
   judge: { grace_s: number };
   enforcement: EnforcementConfig;
   /** The live dataset recorder (docs/record.md); `earshot record` turns it on. */
@@ -149,7 +150,7 @@ export const CONFIG_DEFAULTS = {
   capture: { interface: 'wlan0', pace: 'fast', buffer_mb: 32 },
   mic: { sensor: 'none' },
   mqtt: { discovery_prefix: 'homeassistant', queue_limit: 1000 },
-  state: { path: '/var/lib/earshot/state.json', history: 200 },
+  state: { path: '/var/lib/earshot/state.json', history: 200, write_interval_s: 60 },
   judge: { grace_s: 30 },
   enforcement: { mode: 'alert' },
   record: { enabled: false, dir: '/var/lib/earshot/datasets', max_total_mb: 1024, segment_mb: 64, segment_s: 3600 },

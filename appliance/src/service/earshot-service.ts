@@ -323,7 +323,7 @@ export class EarshotService {
     await store.flush();
     if (publisher) {
       const delivered = await publisher.drain(DRAIN_ON_STOP_MS);
-      if (!delivered) log('warning', 'mqtt: stopping with undelivered alerts (they are in the state file)');
+      if (!delivered) log('warning', 'mqtt: stopping with undelivered alerts; they stay in the outbox and go out after the restart');
       await publisher.stop();
     }
     await this.deps.statusPage?.stop();

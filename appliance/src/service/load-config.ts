@@ -139,6 +139,7 @@ export function resolveConfig(raw: Json, file: string, env: Record<string, strin
     const variable = fromEnvironment.get(first.field);
     throw new ConfigError(variable ? `environment ${variable}` : file, first.field, first.problem + more);
   }
+  checkBrokerHost((config.mqtt as Json | undefined)?.url, file);
   const ap = config.ap === undefined ? undefined : checkApSection(config.ap);
   const enforcement = checkEnforcementSection(config.enforcement);
   const issues = [...(ap && !ap.ok ? ap.issues : []), ...(!enforcement.ok ? enforcement.issues : [])];
@@ -167,6 +168,21 @@ export function resolveConfig(raw: Json, file: string, env: Record<string, strin
     status_page: statusPage,
     ...(ap?.ok ? { ap: ap.value } : {}),
   } as ServiceConfig;
+}
+
+/**
+ * The schema's pattern checks the scheme only; a URL with no host (`mqtt://:1883`,
+ * `mqtt://user@`) would make mqtt.js connect to localhost without a word, so it is refused here.
+ */
+function checkBrokerHost(url: unknown, file: string): void {
+  if (typeof url !== 'string') return;
+  let host = '';
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    // unparsable: no host to connect to either
+  }
+  if (host === '') throw new ConfigError(file, 'mqtt.url', `expected a broker host, as in mqtt://192.0.2.5:1883 (got '${hideUrlPassword(url)}')`);
 }
 
 /** Segments must be small against the budget, or trimming old ones could not keep it. */

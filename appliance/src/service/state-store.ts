@@ -1,74 +1,117 @@
 // The service's memory across restarts (lowdb): alert history as a bounded ring, counters that
 // must keep increasing for Home Assistant, and which alerts were acknowledged. lowdb rewrites the
-// whole file (atomically, through a temporary file), so writes are debounced and nothing per
-// packet ever reaches it: an SD card would not last.
+// whole file, so the file is written only when something in it changed, and at most once every
+// `state.write_interval_s` (60 s): an SD card would not last 43,000 rewrites a day. Each write is
+// durable (temporary file, fsync, rename, fsync of the folder: durable-file.ts).
+//
+// Reading is forgiving, part by part (state-schema.ts): an invalid entry is replaced by its
+// default, the original file is kept as `<name>.corrupt-<time>`, and one line names the field, so
+// no file content can stop the service from starting.
 
-import { rename, stat } from 'node:fs/promises';
-import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { copyFile, mkdir, readFile, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Low, type Adapter } from 'lowdb';
 import type { AlertEvent } from '../judge/judge-events.js';
+import { InputError } from '../input-error.js';
+import { writeFileDurably } from './durable-file.js';
+import { emptyState, parseStoredState, type StoredState } from './state-schema.js';
 
-export interface StoredAlert {
-  id: string;
-  severity: string;
-  time: string;
-  start: string;
-  dst: string;
-  reason: string;
-  bytes: number;
-  packets: number;
-  acknowledged: boolean;
-  /** What enforcement did: "blocked" or "would-block" (the status page shows it); absent: nothing. */
-  enforcement?: string;
+export type { StoredAlert, StoredState } from './state-schema.js';
+
+/** Timers and the clock the throttle uses; the bench runs a day of them in virtual time. */
+export interface StoreTimers {
+  now(): number;
+  setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
 }
 
-export interface StoredState {
-  version: 1;
-  alerts: StoredAlert[];
-  counters: { upstream_bytes: number; classes: Record<string, number>; alerts_total: number };
-}
-
-const emptyState = (): StoredState => ({ version: 1, alerts: [], counters: { upstream_bytes: 0, classes: {}, alerts_total: 0 } });
+const realTimers: StoreTimers = {
+  now: () => Date.now(),
+  setTimeout: (run, ms) => setTimeout(run, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 export interface StateStoreOptions {
   path: string;
   /** Alerts kept in the ring. */
   history: number;
+  /** A change is written this long after it happened (changes close together share a write). */
   debounceMs?: number;
+  /** At most one write in this long (`state.write_interval_s`). */
+  minIntervalMs?: number;
   log: (line: string) => void;
   now?: () => Date;
+  timers?: StoreTimers;
+}
+
+const DEFAULT_DEBOUNCE_MS = 2_000;
+export const DEFAULT_WRITE_INTERVAL_S = 60;
+
+/** lowdb's adapter, writing durably; reading goes through parseStoredState instead. */
+class DurableJsonFile implements Adapter<StoredState> {
+  constructor(private readonly path: string) {}
+  read(): Promise<StoredState | null> {
+    return Promise.resolve(null);
+  }
+  write(data: StoredState): Promise<void> {
+    return writeFileDurably(this.path, JSON.stringify(data, null, 2));
+  }
 }
 
 export class StateStore {
   private db: Low<StoredState> | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
   private writing: Promise<void> = Promise.resolve();
+  private lastWriteMs = -Infinity;
+  private readonly timers: StoreTimers;
+  /** Writes started since open(), for the bench and the tests. */
+  writes = 0;
 
-  constructor(private readonly options: StateStoreOptions) {}
+  constructor(private readonly options: StateStoreOptions) {
+    this.timers = options.timers ?? realTimers;
+  }
 
   get data(): StoredState {
     return this.db!.data;
   }
 
-  /** Loads the file. A corrupt or empty one is kept aside as `<name>.corrupt-<time>` and the service starts clean. */
+  /**
+   * Loads the file, creating its folder if needed (a folder that cannot be created is refused,
+   * naming `state.path`). A file that is not an earshot state at all is kept aside as
+   * `<name>.corrupt-<time>` and the service starts clean; an invalid part is replaced by its
+   * default, with the original kept aside the same way.
+   */
   async open(): Promise<void> {
     const { path, log } = this.options;
-    const adapter = new JSONFile<StoredState>(path);
-    this.db = new Low<StoredState>(adapter, emptyState());
+    this.db = new Low<StoredState>(new DurableJsonFile(path), emptyState());
+    const dir = dirname(path);
     try {
-      // The adapter, not Low.read(): Low keeps its defaults when the file holds `null`, which
-      // would then be overwritten without a word.
-      const data = await adapter.read();
-      if (data === null) {
-        if (await exists(path)) throw new Error('holds null');
-      } else if (!isStoredState(data)) throw new Error('not an earshot state file');
-      else this.db.data = data;
+      await mkdir(dir, { recursive: true, mode: 0o700 });
     } catch (error) {
-      const stamp = (this.options.now?.() ?? new Date()).toISOString().replaceAll(':', '-');
-      const aside = `${path}.corrupt-${stamp}`;
+      throw new InputError(`state.path: cannot create the folder '${dir}' for the state file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      log(`state: ${path} was unreadable (${(error as Error).message}); started clean`);
+      return;
+    }
+    const parsed = parseStoredState(text);
+    const aside = `${path}.corrupt-${(this.options.now?.() ?? new Date()).toISOString().replaceAll(':', '-')}`;
+    if (!parsed.ok) {
       await rename(path, aside).catch(() => undefined);
-      log(`state: ${path} was unreadable (${(error as Error).message.split('\n')[0]}); kept it as ${aside} and started clean`);
-      this.db.data = emptyState();
+      log(`state: ${path} was unreadable (${parsed.problem}); kept it as ${aside} and started clean`);
+      return;
+    }
+    this.db.data = parsed.state;
+    if (parsed.problems.length > 0) {
+      await copyFile(path, aside).catch(() => undefined);
+      const [first] = parsed.problems;
+      const more = parsed.problems.length > 1 ? ` (and ${parsed.problems.length - 1} more problem${parsed.problems.length > 2 ? 's' : ''})` : '';
+      log(`state: ${path}: ${first.field}: ${first.problem}${more}; kept the original as ${aside}`);
+      this.scheduleWrite();
     }
   }
 
@@ -97,13 +140,22 @@ export class StateStore {
   }
 
   acknowledge(ids: string[]): void {
-    for (const alert of this.data.alerts) if (ids.includes(alert.id)) alert.acknowledged = true;
-    this.scheduleWrite();
+    let changed = false;
+    for (const alert of this.data.alerts) {
+      if (ids.includes(alert.id) && !alert.acknowledged) {
+        alert.acknowledged = true;
+        changed = true;
+      }
+    }
+    if (changed) this.scheduleWrite();
   }
 
+  /** Called every second by the service; only a change reaches the disk. */
   saveCounters(upstreamBytes: number, classes: Record<string, number>): void {
-    this.data.counters.upstream_bytes = upstreamBytes;
-    this.data.counters.classes = { ...classes };
+    const counters = this.data.counters;
+    if (counters.upstream_bytes === upstreamBytes && sameCounts(counters.classes, classes)) return;
+    counters.upstream_bytes = upstreamBytes;
+    counters.classes = { ...classes };
     this.scheduleWrite();
   }
 
@@ -113,8 +165,8 @@ export class StateStore {
 
   /** Writes now if a write is pending; the service calls it on shutdown. */
   async flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
+    if (this.timer !== undefined) {
+      this.timers.clearTimeout(this.timer);
       this.timer = undefined;
       this.enqueueWrite();
     }
@@ -122,30 +174,25 @@ export class StateStore {
   }
 
   private scheduleWrite(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
+    if (this.timer !== undefined) return;
+    const now = this.timers.now();
+    const at = Math.max(now + (this.options.debounceMs ?? DEFAULT_DEBOUNCE_MS), this.lastWriteMs + (this.options.minIntervalMs ?? DEFAULT_WRITE_INTERVAL_S * 1000));
+    this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
       this.enqueueWrite();
-    }, this.options.debounceMs ?? 2_000);
-    this.timer.unref();
+    }, at - now);
   }
 
   /** Writes after the previous write; a failure is logged and never blocks the writes after it. */
   private enqueueWrite(): void {
+    this.lastWriteMs = this.timers.now();
+    this.writes++;
     this.writing = this.writing.then(() => this.db!.write()).catch((error: Error) => this.options.log(`state: write failed: ${error.message}`));
   }
 }
 
-function isStoredState(value: unknown): value is StoredState {
-  const v = value as StoredState | null;
-  return !!v && v.version === 1 && Array.isArray(v.alerts) && typeof v.counters === 'object' && v.counters !== null;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
+function sameCounts(a: Record<string, number>, b: Record<string, number>): boolean {
+  const keys = Object.keys(b);
+  if (Object.keys(a).length !== keys.length) return false;
+  return keys.every((k) => a[k] === b[k]);
 }

@@ -22,6 +22,7 @@ import { createNotifier } from './sd-notify.js';
 import type { Logger } from './service-log.js';
 import { StateStore } from './state-store.js';
 import { join } from 'node:path';
+import { outboxPathFor } from './alert-outbox.js';
 import type { ApConfig } from '../ap/config.js';
 import { openPythonBridge } from '../ap/ctrl-bridge.js';
 import { EchoFinder } from '../ap/echo-finder.js';
@@ -59,11 +60,12 @@ export async function createService(options: WiringOptions): Promise<EarshotServ
         password: config.mqtt.password,
         discovery: { id: config.id, discoveryPrefix: config.mqtt.discovery_prefix, swVersion: EARSHOT_VERSION },
         queueLimit: config.mqtt.queue_limit,
+        outboxPath: outboxPathFor(config.state.path),
         log: (line) => log('info', line),
       })
     : undefined;
   const classifier = loadClassifier(config, log);
-  const store = new StateStore({ path: config.state.path, history: config.state.history, log: (line) => log('warning', line) });
+  const store = new StateStore({ path: config.state.path, history: config.state.history, minIntervalMs: config.state.write_interval_s * 1000, log: (line) => log('warning', line) });
   const recorder = config.record ? datasetRecorder(config.record, log) : undefined;
   // The page is built before the service it shows, so it reaches the service through a closure.
   let service: EarshotService | undefined;
