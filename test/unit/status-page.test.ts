@@ -11,11 +11,12 @@ import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { test } from 'node:test';
 import type { JudgeEvent } from '../../appliance/src/judge/judge-events.js';
-import { OpenEpisodes, pageAlerts, RateHistory, verdictNow, type HistoryAlert } from '../../appliance/src/status-page/page-model.js';
+import { OpenEpisodes, pageAlerts, RateHistory, verdictNow } from '../../appliance/src/status-page/page-model.js';
+import type { StoredAlert } from '../../appliance/src/stored-alert.js';
 import { PAGE_SCRIPT } from '../../appliance/src/status-page/page-script.js';
 import { StatusPage, type PageBox } from '../../appliance/src/status-page/status-page.js';
 
-const alert = (id: string, severity: string, extra: Partial<HistoryAlert> = {}): HistoryAlert => ({
+const alert = (id: string, severity: string, extra: Partial<StoredAlert> = {}): StoredAlert => ({
   id, severity, time: '2026-01-15T08:24:29.400Z', start: '2026-01-15T08:24:29.100Z', dst: '198.51.100.21:443', reason: `${severity} reason`, bytes: 16000, packets: 20, acknowledged: false, ...extra,
 });
 

@@ -3,20 +3,9 @@
 // "lots" goes back to 0, and everything valid is kept. Pure: text in, state and problems out.
 
 import { Ajv } from 'ajv';
+import type { StoredAlert } from '../stored-alert.js';
 
-export interface StoredAlert {
-  id: string;
-  severity: string;
-  time: string;
-  start: string;
-  dst: string;
-  reason: string;
-  bytes: number;
-  packets: number;
-  acknowledged: boolean;
-  /** What enforcement did: "blocked" or "would-block" (the status page shows it); absent: nothing. */
-  enforcement?: string;
-}
+export type { StoredAlert } from '../stored-alert.js';
 
 export interface StoredState {
   version: 1;

@@ -4,6 +4,7 @@
 
 import type { JudgeEvent } from '../judge/judge-events.js';
 import type { MicState } from '../mic/mic-state.js';
+import type { StoredAlert } from '../stored-alert.js';
 
 /** One point of the chart: upstream bytes/s over the interval that ends at `t` (capture clock, ms). */
 export interface RateSample {
@@ -12,22 +13,8 @@ export interface RateSample {
   mic: MicState;
 }
 
-/** An alert as the state file keeps it (the page reads the store's ring, so history survives restarts). */
-export interface HistoryAlert {
-  id: string;
-  severity: string;
-  time: string;
-  start: string;
-  dst: string;
-  reason: string;
-  bytes: number;
-  packets: number;
-  acknowledged: boolean;
-  /** What enforcement did about it: "blocked", "would-block" (alert mode), absent: nothing. */
-  enforcement?: string;
-}
 
-export interface PageAlert extends HistoryAlert {
+export interface PageAlert extends StoredAlert {
   /** From the episode's first packet to the alert, capture clock. */
   latency_ms: number;
   /** The upload episode is still going (no alert_end yet). */
@@ -97,7 +84,7 @@ export class OpenEpisodes {
 }
 
 /** The history newest first, at most `limit`, with latency and the open flag. */
-export function pageAlerts(history: readonly HistoryAlert[], open: OpenEpisodes, limit: number): PageAlert[] {
+export function pageAlerts(history: readonly StoredAlert[], open: OpenEpisodes, limit: number): PageAlert[] {
   const out: PageAlert[] = [];
   for (let i = history.length - 1; i >= 0 && out.length < limit; i--) {
     const alert = history[i];

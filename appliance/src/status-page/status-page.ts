@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import type { JudgeEvent } from '../judge/judge-events.js';
 import type { MicState } from '../mic/mic-state.js';
-import { OpenEpisodes, pageAlerts, RateHistory, verdictNow, type HistoryAlert, type PageAlert } from './page-model.js';
+import { OpenEpisodes, pageAlerts, RateHistory, verdictNow, type PageAlert } from './page-model.js';
+import type { StoredAlert } from '../stored-alert.js';
 import { PageServer, type PageAction } from './page-server.js';
 import type { StatusPageConfig } from './status-page-config.js';
 
@@ -30,7 +31,7 @@ export interface StatusPageOptions {
   /** The service, once built (the page is built before it, for the wiring's sake). */
   box: () => PageBox;
   /** The state file's alert ring (survives restarts, bounded by state.history). */
-  history: () => readonly HistoryAlert[];
+  history: () => readonly StoredAlert[];
   /** The AP's uplink interface on the box: "auto" binds its address. */
   uplink?: string;
   log: (level: 'info' | 'warning', line: string) => void;
