@@ -4,7 +4,7 @@
 // runs in namespaces this test makes (through the simulator) and is gone afterwards.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { liveUnavailableReason } from '../../appliance/src/synth/netns-lab.js';
 import { buildPlan } from '../../appliance/src/synth/scenario-plan.js';
 import { discoveryMessages } from '../../appliance/src/service/ha-discovery.js';
 import { EARSHOT_VERSION } from '../../appliance/src/version.js';
+import { ChildLines, inNamespace, stopChild } from '../support/child-lines.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 
 /** Every entity's config, as the discovery table has them today. */
@@ -22,59 +23,6 @@ const DISCOVERY_CONFIGS = discoveryMessages({ id: 'e2e', discoveryPrefix: 'homea
 const mosquittoMissing = spawnSync('mosquitto', ['-h']).error ? 'mosquitto is not installed' : undefined;
 const skip = liveUnavailableReason() ?? mosquittoMissing;
 if (skip) console.log(`skipping the live end-to-end test: ${skip}`);
-
-/** Collects a child's stdout lines and resolves waits on them: events, never sleeps. */
-class Lines {
-  readonly lines: string[] = [];
-  private pending = '';
-  private readonly waiters = new Set<() => void>();
-  constructor(readonly child: ChildProcess) {
-    child.stdout!.setEncoding('utf8').on('data', (data: string) => {
-      const parts = (this.pending + data).split('\n');
-      this.pending = parts.pop() ?? '';
-      this.lines.push(...parts);
-      this.notify();
-    });
-    child.stderr!.setEncoding('utf8').on('data', (data: string) => {
-      this.lines.push(...data.split('\n').map((l) => `stderr: ${l}`));
-      this.notify();
-    });
-  }
-  private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
-  }
-
-  waitFor(match: (line: string) => boolean, timeoutMs: number, what: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (!this.lines.some(match)) return;
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got:\n${this.lines.slice(-15).join('\n')}`));
-      }, timeoutMs);
-      this.waiters.add(check);
-      check();
-    });
-  }
-}
-
-function inNamespace(ns: string, command: string, args: string[]): Lines {
-  return new Lines(spawn('ip', ['netns', 'exec', ns, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
-}
-
-async function stop(lines: Lines | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  const child = lines?.child;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 describe('the whole box, live', { skip, timeout: 180_000 }, () => {
   test('a muted upload over real TLS is a critical alert on MQTT within a second, heartbeats raise nothing, discovery is retained and the capture drops nothing', async () => {
@@ -87,10 +35,10 @@ describe('the whole box, live', { skip, timeout: 180_000 }, () => {
       JSON.stringify({ id: 'e2e', capture: { interface: 'lan0' }, device: { ip: '192.0.2.10' }, mic: { timeline: micFile }, mqtt: { url: 'mqtt://127.0.0.1:1883' }, state: { path: join(dir, 'state.json') } }),
     );
     writeFileSync(join(dir, 'mosquitto.conf'), 'listener 1883 127.0.0.1\nallow_anonymous true\nlog_dest stderr\n');
-    let broker: Lines | undefined;
-    let subscriber: Lines | undefined;
-    let service: Lines | undefined;
-    let retained: Lines | undefined;
+    let broker: ChildLines | undefined;
+    let subscriber: ChildLines | undefined;
+    let service: ChildLines | undefined;
+    let retained: ChildLines | undefined;
     let box = '';
     const simulation = new LiveSimulation();
     try {
@@ -115,14 +63,14 @@ describe('the whole box, live', { skip, timeout: 180_000 }, () => {
           if (event.event === 'mic') appendFileSync(micFile, `${Math.round(Number(event.timeUs) / 1000)},${String(event.state)}\n`);
         },
         beforeTeardown: async () => {
-          await stop(service);
+          await stopChild(service);
           // A retained publish reaches a subscriber that is already there with the flag off (MQTT).
           await subscriber!.waitFor((l) => / earshot\/e2e\/status offline$/.test(l), 10_000, 'offline on a clean stop');
           // What a Home Assistant that starts now would get: the retained discovery and status.
           retained = inNamespace(box, 'mosquitto_sub', ['-h', '127.0.0.1', '-p', '1883', '-F', '%r %t %p', '-C', String(DISCOVERY_CONFIGS + 1), '-W', '10', '-t', 'homeassistant/+/earshot_e2e/+/config', '-t', 'earshot/e2e/status']);
           await new Promise((resolve) => retained!.child.once('exit', resolve));
-          await stop(subscriber);
-          await stop(broker);
+          await stopChild(subscriber);
+          await stopChild(broker);
         },
       });
       const truth = result.truth as { episodes: { alert: boolean; expected_verdict: string; start_us: number; dst: string }[] };
@@ -145,10 +93,10 @@ describe('the whole box, live', { skip, timeout: 180_000 }, () => {
       const lastState = JSON.parse(messages.filter((m) => m[2] === 'earshot/e2e/state').at(-1)![3]) as { capture_dropped: number; mic: string };
       assert.equal(lastState.capture_dropped, 0);
     } finally {
-      await stop(service, 'SIGKILL');
-      await stop(subscriber, 'SIGKILL');
-      await stop(broker, 'SIGKILL');
-      await stop(retained, 'SIGKILL');
+      await stopChild(service, 'SIGKILL');
+      await stopChild(subscriber, 'SIGKILL');
+      await stopChild(broker, 'SIGKILL');
+      await stopChild(retained, 'SIGKILL');
       await simulation.cleanup();
       rmSync(dir, { recursive: true, force: true });
     }

@@ -5,7 +5,6 @@
 // and saves a screenshot. Everything runs in namespaces this test makes and is gone afterwards.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { describe, test } from 'node:test';
 import { LiveSimulation } from '../../appliance/src/synth/live-simulator.js';
 import { liveUnavailableReason } from '../../appliance/src/synth/netns-lab.js';
 import { buildPlan } from '../../appliance/src/synth/scenario-plan.js';
+import { ChildLines, inNamespace, stopChild } from '../support/child-lines.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 import { CHROMIUM_PATH } from '../support/status-page-browser-path.js';
 
@@ -22,65 +22,6 @@ if (skip) console.log(`skipping the status page browser test: ${skip}`);
 const TOKEN = 'status-page-browser-test-token';
 const PORT = 8080;
 const SCREENSHOT = join(REPO_ROOT, 'out', 'status-page-browser-test.png');
-
-type Line = Record<string, unknown> & { event?: string };
-
-/** A child's stdout as JSON lines (or plain lines), with waits on them: events, never sleeps. */
-class Output {
-  readonly lines: string[] = [];
-  private pending = '';
-  private readonly waiters = new Set<() => void>();
-  constructor(readonly child: ChildProcess) {
-    const take = (prefix: string) => (data: string) => {
-      const parts = (this.pending + data).split('\n');
-      this.pending = parts.pop() ?? '';
-      this.lines.push(...parts.map((l) => prefix + l));
-      for (const waiter of [...this.waiters]) waiter();
-    };
-    child.stdout!.setEncoding('utf8').on('data', take(''));
-    child.stderr!.setEncoding('utf8').on('data', take('stderr: '));
-    child.once('exit', () => {
-      this.lines.push(`(exited ${child.exitCode ?? child.signalCode})`);
-      for (const waiter of [...this.waiters]) waiter();
-    });
-  }
-
-  get events(): Line[] {
-    return this.lines.flatMap((l) => (l.startsWith('{') ? [JSON.parse(l) as Line] : []));
-  }
-
-  waitFor(match: (line: string) => boolean, timeoutMs: number, what: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        const found = this.lines.find(match);
-        if (found === undefined) return;
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(found);
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got:\n${this.lines.slice(-15).join('\n')}`));
-      }, timeoutMs);
-      this.waiters.add(check);
-      check();
-    });
-  }
-}
-
-function inNamespace(ns: string, command: string, args: string[]): Output {
-  return new Output(spawn('ip', ['netns', 'exec', ns, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
-}
-
-async function stop(output: Output | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  const child = output?.child;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 describe('the status page in a browser, live', { skip, timeout: 240_000 }, () => {
   test('a muted upload appears on an open page as a critical alert, is acknowledged with the token, and the chart draws over a muted band', async () => {
@@ -95,8 +36,8 @@ describe('the status page in a browser, live', { skip, timeout: 240_000 }, () =>
     );
     mkdirSync(join(REPO_ROOT, 'out'), { recursive: true });
     rmSync(SCREENSHOT, { force: true });
-    let service: Output | undefined;
-    let browser: Output | undefined;
+    let service: ChildLines | undefined;
+    let browser: ChildLines | undefined;
     const simulation = new LiveSimulation();
     try {
       const plan = buildPlan(['muted-upload'], { seed: 5, startUs: Date.now() * 1000, durationS: 45 });
@@ -119,8 +60,8 @@ describe('the status page in a browser, live', { skip, timeout: 240_000 }, () =>
         },
         beforeTeardown: async () => {
           await browser!.waitFor((l) => /"event":"(done|error)"/.test(l) || l.startsWith('(exited'), 150_000, 'the browser to finish');
-          await stop(browser);
-          await stop(service);
+          await stopChild(browser);
+          await stopChild(service);
         },
       });
       const events = browser!.events;
@@ -148,8 +89,8 @@ describe('the status page in a browser, live', { skip, timeout: 240_000 }, () =>
       const stored = JSON.parse(readFileSync(statePath, 'utf8')) as { alerts: { severity: string; acknowledged: boolean }[] };
       assert.deepEqual(stored.alerts.map((a) => [a.severity, a.acknowledged]), [['critical', true]]);
     } finally {
-      await stop(browser, 'SIGKILL');
-      await stop(service, 'SIGKILL');
+      await stopChild(browser, 'SIGKILL');
+      await stopChild(service, 'SIGKILL');
       await simulation.cleanup();
       rmSync(dir, { recursive: true, force: true });
     }

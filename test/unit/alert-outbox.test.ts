@@ -4,32 +4,17 @@ import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { AlertEndEvent, AlertEvent, JudgeEvent } from '../../appliance/src/judge/judge-events.js';
+import type { AlertEvent, JudgeEvent } from '../../appliance/src/judge/judge-events.js';
 import { AlertOutbox, outboxPathFor } from '../../appliance/src/service/alert-outbox.js';
+import { alertEnd, alertEvent } from '../support/alert-events.js';
 
 const root = await mkdtemp(join(tmpdir(), 'earshot-outbox-unit-'));
 after(() => rm(root, { recursive: true, force: true }));
 let cases = 0;
 const freshPath = (): string => join(root, `outbox-${++cases}.jsonl`);
 
-function alert(id: string, severity: 'critical' | 'warning' = 'critical'): AlertEvent {
-  return {
-    type: 'alert',
-    id,
-    severity,
-    time: '2024-05-01T12:00:01.000Z',
-    start: '2024-05-01T12:00:00.000Z',
-    mic: 'muted',
-    dst: '198.51.100.20:443',
-    bytes: 30_000,
-    packets: 25,
-    reason: 'voice-like upload while muted',
-    flow: { protocol: 'tcp', src: '192.0.2.10', srcPort: 49152, dst: '198.51.100.20', dstPort: 443 },
-    flows: [{ protocol: 'tcp', src: '192.0.2.10', srcPort: 49152, dst: '198.51.100.20', dstPort: 443 }],
-    evidence: { rule: 'volume', peak_bytes_per_s: 16000, mean_bytes_per_s: 16000, downstream_ratio: 0, connections: 1, threshold_factor: 1 },
-  };
-}
-const end = (id: string): AlertEndEvent => ({ type: 'alert_end', id, end: '2024-05-01T12:00:09.000Z', bytes: 90_000, packets: 70 });
+const alert = (id: string, severity: 'critical' | 'warning' = 'critical'): AlertEvent => alertEvent(id, { severity });
+const end = alertEnd;
 const keys = (events: JudgeEvent[]): string[] => events.map((e) => `${e.type} ${e.id}`);
 
 function outbox(path: string | undefined, limit = 100, maxFileBytes?: number): { box: AlertOutbox; lines: string[] } {

@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AlertEndEvent, AlertEvent, JudgeEvent, Severity } from '../../appliance/src/judge/judge-events.js';
+import type { AlertEvent, JudgeEvent, Severity } from '../../appliance/src/judge/judge-events.js';
 import { AlertQueue } from '../../appliance/src/service/alert-queue.js';
+import { alertEnd, alertEvent } from '../support/alert-events.js';
 
-function alert(id: string, severity: Severity): AlertEvent {
-  return {
-    type: 'alert',
-    id,
-    severity,
-    time: '2024-05-01T12:00:01.000Z',
-    start: '2024-05-01T12:00:00.000Z',
-    mic: severity === 'critical' ? 'muted' : 'idle',
-    dst: '52.94.233.10:443',
-    bytes: 30_000,
-    packets: 25,
-    reason: 'voice-like upload',
-    flow: { protocol: 'tcp', src: '192.168.1.50', srcPort: 49152, dst: '52.94.233.10', dstPort: 443 },
-    flows: [{ protocol: 'tcp', src: '192.168.1.50', srcPort: 49152, dst: '52.94.233.10', dstPort: 443 }],
-    evidence: { rule: 'volume', peak_bytes_per_s: 16000, mean_bytes_per_s: 16000, downstream_ratio: 0, connections: 1, threshold_factor: 1 },
-  };
-}
-
-const end = (id: string): AlertEndEvent => ({ type: 'alert_end', id, end: '2024-05-01T12:00:09.000Z', bytes: 90_000, packets: 70 });
+const alert = (id: string, severity: Severity): AlertEvent => alertEvent(id, { severity, mic: severity === 'critical' ? 'muted' : 'idle' });
+const end = alertEnd;
 
 const crit = (id: string): AlertEvent => alert(id, 'critical');
 const warn = (id: string): AlertEvent => alert(id, 'warning');
