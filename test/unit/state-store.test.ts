@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { AlertEvent } from '../../appliance/src/judge/judge-events.js';
 import { StateStore, type StateStoreOptions, type StoredState } from '../../appliance/src/service/state-store.js';
+import { alertEvent } from '../support/alert-events.js';
 
 const root = await mkdtemp(join(tmpdir(), 'earshot-state-store-'));
 after(() => rm(root, { recursive: true, force: true }));
@@ -17,24 +18,8 @@ async function freshDir(): Promise<string> {
   return dir;
 }
 
-function alert(id: string, overrides: Partial<AlertEvent> = {}): AlertEvent {
-  return {
-    type: 'alert',
-    id,
-    severity: 'critical',
-    time: '2024-05-01T12:00:01.000Z',
-    start: '2024-05-01T12:00:00.000Z',
-    mic: 'muted',
-    dst: '52.94.233.10:443',
-    bytes: 30_000,
-    packets: 25,
-    reason: 'voice-like upload while muted',
-    flow: { protocol: 'tcp', src: '192.168.1.50', srcPort: 49152, dst: '52.94.233.10', dstPort: 443 },
-    flows: [{ protocol: 'tcp', src: '192.168.1.50', srcPort: 49152, dst: '52.94.233.10', dstPort: 443 }],
-    evidence: { rule: 'volume', peak_bytes_per_s: 16000, mean_bytes_per_s: 16000, downstream_ratio: 0, connections: 1, threshold_factor: 1 },
-    ...overrides,
-  };
-}
+const FLOW = { protocol: 'tcp', src: '192.168.1.50', srcPort: 49152, dst: '52.94.233.10', dstPort: 443 } as const;
+const alert = (id: string, overrides: Partial<AlertEvent> = {}): AlertEvent => alertEvent(id, { dst: '52.94.233.10:443', flow: { ...FLOW }, flows: [{ ...FLOW }], ...overrides });
 
 async function openStore(path: string, options: Partial<StateStoreOptions> = {}): Promise<{ store: StateStore; lines: string[] }> {
   const lines: string[] = [];
