@@ -21,6 +21,8 @@ export class DeviceRates {
   private readonly volume = new SlidingSum(AUDIO_VOLUME_WINDOW_US / 10, 10);
 
   private readonly scales = SUSTAINED_SCALES.map((scale) => new SlotRun(scale.slotUs, scale.slots, scale.fullNeeded, SLOT_SPAN_SHARE, scale.evenShare));
+  /** Each scale's bytes per slot before the bar: its share of the audio rate, computed once. */
+  private readonly slotBytes = SUSTAINED_SCALES.map((scale) => (AUDIO_BYTES_PER_S * scale.rateFactor * scale.slotUs) / 1e6);
   /** Bytes in the volume window (about the last second) after the latest packet. */
   lastSecondBytes = 0;
   /** When the traffic that makes the latest evidence began, and how much it carried. */
@@ -37,7 +39,7 @@ export class DeviceRates {
     // Every scale is fed every packet, so each run stays true to the traffic.
     for (let i = 0; i < this.scales.length; i++) {
       const scale = this.scales[i];
-      if (scale.add(timeUs, bytes, (AUDIO_BYTES_PER_S * SUSTAINED_SCALES[i].rateFactor * scale.slotUs * bar) / 1e6) && !sustained) sustained = scale;
+      if (scale.add(timeUs, bytes, this.slotBytes[i] * bar) && !sustained) sustained = scale;
     }
     this.lastSecondBytes = this.volume.add(timeUs, bytes);
     if (this.lastSecondBytes >= AUDIO_VOLUME_BYTES * bar) {
