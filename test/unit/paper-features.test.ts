@@ -7,7 +7,7 @@ import { PACKET_CLASSES, classFromPaperLabel, isApplicationDataClass, paperLabel
 import { HighestLayer, contextClass, highestLayerOf, labelPacket, paperFeatures, type PaperFeatures } from '../../appliance/src/features/paper-features.js';
 import { FlowTable, type FlowObservation } from '../../appliance/src/flows/flow-table.js';
 import type { MicContext } from '../../appliance/src/mic/mic-state.js';
-import { concat, tcpFrame, tlsRecord, udpFrame, type Endpoint } from '../../appliance/src/synth/frame-builder.js';
+import { concat, tcpFrame, tlsRecord, udpFrame, type Endpoint } from '../../sim/src/frame-builder.js';
 
 const echo: Endpoint = { mac: '68:54:fd:0a:1b:2c', ip: '192.168.1.50', port: 49152 };
 const cloud: Endpoint = { mac: 'f0:9f:c2:00:00:01', ip: '52.94.233.10', port: 443 };

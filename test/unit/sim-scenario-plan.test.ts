@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MicTimeline } from '../../appliance/src/mic/mic-timeline.js';
-import { REQUESTS } from '../../appliance/src/synth/echo-profile.js';
-import { buildPlan, leakDurationUs, parseScenarioList, SCENARIOS, type LeakAction, type ScenarioName, type VoiceAction } from '../../appliance/src/synth/scenario-plan.js';
-import { ScaledClock } from '../../appliance/src/synth/live-clock.js';
-import { expectedVerdict } from '../../appliance/src/synth/sim-truth.js';
+import { REQUESTS } from '../../sim/src/echo-profile.js';
+import { buildPlan, leakDurationUs, parseScenarioList, SCENARIOS, type LeakAction, type ScenarioName, type VoiceAction } from '../../sim/src/scenario-plan.js';
+import { ScaledClock } from '../../sim/src/live-clock.js';
+import { expectedVerdict } from '../../sim/src/sim-truth.js';
 
 const START = Date.UTC(2026, 0, 15, 12) * 1000;
 const plan = (name: ScenarioName, seed = 1, durationS?: number) => buildPlan([name], { seed, startUs: START, durationS });

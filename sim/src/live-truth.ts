@@ -2,9 +2,9 @@
 // connection (local port) between which wall-clock times; the records earshot's decoder finds on
 // that flow in that span are the episode, with capture-clock times and exact record bytes.
 
-import { decodeFrame } from '../decode/decode-frame.js';
-import { TcpFlag, type CapturedFrame } from '../decode/types.js';
-import { FlowTable } from '../flows/flow-table.js';
+import { decodeFrame } from '../../appliance/src/decode/decode-frame.js';
+import { TcpFlag, type CapturedFrame } from '../../appliance/src/decode/types.js';
+import { FlowTable } from '../../appliance/src/flows/flow-table.js';
 import { TruthRecorder, type EpisodeKind, type HeartbeatKind, type StreamService } from './sim-truth.js';
 
 export interface LiveFlow {

@@ -3,8 +3,8 @@
 // live runner play the same script. The paper's four contexts (section 5) are `muted`,
 // `no-wake-word`, `conversation` and `streaming`.
 
-import type { MicChange } from '../mic/mic-timeline.js';
-import type { MicState } from '../mic/mic-state.js';
+import type { MicChange } from '../../appliance/src/mic/mic-timeline.js';
+import type { MicState } from '../../appliance/src/mic/mic-state.js';
 import { CODECS, REQUESTS, speechSeconds, type Codec } from './echo-profile.js';
 import { SeededRandom } from './seeded-random.js';
 

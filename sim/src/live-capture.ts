@@ -3,8 +3,8 @@
 // (the marker itself is left out) or stdin closes.
 
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { pcapFileHeader, pcapRecord } from '../capture/capture-writer.js';
-import { LiveSource } from '../capture/live-source.js';
+import { pcapFileHeader, pcapRecord } from '../../appliance/src/capture/capture-writer.js';
+import { LiveSource } from '../../appliance/src/capture/live-source.js';
 
 export interface CaptureReport {
   event: 'capturing' | 'captured';

@@ -2,10 +2,10 @@
 // verdict, every heartbeat and every stream. Times are those of the captured segments (capture
 // clock), recorded as the frames are emitted, so the truth always matches the capture byte for byte.
 
-import type { FlowTuple } from '../judge/judge-events.js';
-import type { MicChange } from '../mic/mic-timeline.js';
-import { MicTimeline } from '../mic/mic-timeline.js';
-import type { MicContext } from '../mic/mic-state.js';
+import type { FlowTuple } from '../../appliance/src/judge/judge-events.js';
+import type { MicChange } from '../../appliance/src/mic/mic-timeline.js';
+import { MicTimeline } from '../../appliance/src/mic/mic-timeline.js';
+import type { MicContext } from '../../appliance/src/mic/mic-state.js';
 
 /** Voice-like uploads (the Echo's own framing: a record every 20 ms). */
 export const VOICE_KINDS = ['voice_command', 'muted_upload', 'misactivation', 'slow_leak'] as const;
