@@ -3,7 +3,7 @@
 
 import type { JudgeEvent } from '../../../appliance/src/judge/judge-events.js';
 import { formatKilobytes } from '../../../appliance/src/judge/verdict.js';
-import type { MicChange } from '../../../appliance/src/mic/mic-timeline.js';
+import type { MicChange } from '../mic-plan.js';
 import type { ServiceState } from '../../../appliance/src/service/service-state.js';
 import { clockTime as clock } from '../../../appliance/src/time-format.js';
 

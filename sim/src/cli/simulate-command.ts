@@ -7,7 +7,7 @@ import { closeSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } fr
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PcapBuilder } from '../../../appliance/src/capture/capture-writer.js';
-import { LinkType } from '../../../appliance/src/decode/types.js';
+import { LinkType } from '../wire-constants.js';
 import { parseTimestampUs } from '../../../appliance/src/mic/mic-timeline.js';
 import type { Codec } from '../echo-profile.js';
 import { micTimelineCsv } from '../echo-session.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSource } from '../../../appliance/src/capture/file-source.js';
 import { PcapBuilder } from '../../../appliance/src/capture/capture-writer.js';
-import { LinkType } from '../../../appliance/src/decode/types.js';
+import { LinkType } from '../wire-constants.js';
 import { paperLabel } from '../../../appliance/src/features/packet-class.js';
 import { MicTimeline } from '../../../appliance/src/mic/mic-timeline.js';
 import { simulateOffline, type OfflineResult } from '../offline-simulator.js';
