@@ -150,6 +150,18 @@ export interface PlanOptions {
   codec?: Codec;
 }
 
+/**
+ * The voice-framed leaks: the ring's state through the scenario, what the Echo sends, for how
+ * long (seconds, drawn between the two), and the verdict the script expects. Audio while muted is
+ * critical; a voice-size upload with no wake word, the ring idle and no request for a minute, is
+ * a warning (the misactivation).
+ */
+const VOICE_LEAKS: Record<'muted-upload' | 'misactivation' | 'slow-leak', { ring: MicState; purpose: Exclude<UploadPurpose, 'command'>; codec: Codec; speechS: [number, number]; expect: Expectation }> = {
+  'muted-upload': { ring: 'muted', purpose: 'muted_upload', codec: 'lpcm', speechS: [4, 6], expect: { verdict: 'critical', mic: 'muted' } },
+  misactivation: { ring: 'idle', purpose: 'misactivation', codec: 'opus', speechS: [3, 5], expect: { verdict: 'warning', mic: 'idle' } },
+  'slow-leak': { ring: 'muted', purpose: 'slow_leak', codec: 'opus', speechS: [5.5, 6.5], expect: { verdict: 'critical', mic: 'muted' } },
+};
+
 class PlanBuilder {
   readonly segments: PlanSegment[] = [];
   readonly mic: MicChange[] = [];
@@ -234,20 +246,14 @@ class PlanBuilder {
         this.add('music-spotify', startUs + amazonUs, durationUs - amazonUs);
         break;
       }
-      // Audio while muted is critical; a voice-size upload with no wake word, the ring idle and
-      // no request for a minute, is a warning (the misactivation).
       case 'muted-upload':
-        this.segment(name, startUs, end, 'muted');
-        this.leak(startUs + Math.round(durationUs / 3), 'muted_upload', 'lpcm', Math.round(r.uniform(4, 6) * S), { verdict: 'critical', mic: 'muted' });
-        break;
       case 'misactivation':
-        this.segment(name, startUs, end, 'idle');
-        this.leak(startUs + Math.round(durationUs / 3), 'misactivation', 'opus', Math.round(r.uniform(3, 5) * S), { verdict: 'warning', mic: 'idle' });
+      case 'slow-leak': {
+        const leak = VOICE_LEAKS[name];
+        this.segment(name, startUs, end, leak.ring);
+        this.leak(startUs + Math.round(durationUs / 3), leak.purpose, leak.codec, Math.round(r.uniform(...leak.speechS) * S), leak.expect);
         break;
-      case 'slow-leak':
-        this.segment(name, startUs, end, 'muted');
-        this.leak(startUs + Math.round(durationUs / 3), 'slow_leak', 'opus', Math.round(r.uniform(5.5, 6.5) * S), { verdict: 'critical', mic: 'muted' });
-        break;
+      }
       case 'bulk-leak':
       case 'burst-leak':
       case 'udp-leak':
