@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchmarkSession, sessionToPcap } from '../appliance/src/synth/echo-session.js';
+import { benchmarkSession, sessionToPcap } from '../sim/src/echo-session.js';
 
 const MIN_PACKETS = Number(process.env.EARSHOT_BENCH_PACKETS ?? 300_000);
 const ROUNDS = Number(process.env.EARSHOT_BENCH_ROUNDS ?? 3);

@@ -4,7 +4,7 @@ import { addressKey, ipv4KeyAt, ipv6Bytes, ipv6KeyAt, macKey, macKeyAt } from '.
 import { decodeFrame } from '../../appliance/src/decode/decode-frame.js';
 import { ipv4Text } from '../../appliance/src/decode/ip-layer.js';
 import { LinkType } from '../../appliance/src/decode/types.js';
-import { tcpFrame, type Endpoint } from '../../appliance/src/synth/frame-builder.js';
+import { tcpFrame, type Endpoint } from '../../sim/src/frame-builder.js';
 
 const from: Endpoint = { mac: '68:54:FD:0a:1b:2c', ip: '2001:db8::50', port: 49152 };
 const to: Endpoint = { mac: 'f0:9f:c2:00:00:01', ip: '2001:db8:1::10', port: 443 };

@@ -4,7 +4,7 @@ import { PcapBuilder } from '../../appliance/src/capture/capture-writer.js';
 import { CaptureFileParser } from '../../appliance/src/capture/capture-file-parser.js';
 import { CaptureInputError } from '../../appliance/src/capture/packet-source.js';
 import { LinkType, type CapturedFrame } from '../../appliance/src/decode/types.js';
-import { tcpFrame, udpFrame } from '../../appliance/src/synth/frame-builder.js';
+import { tcpFrame, udpFrame } from '../../sim/src/frame-builder.js';
 import { BLOCK, classicPcap, concat, PcapngWriter } from '../support/pcapng-writer.js';
 
 const client = { mac: '02:00:00:00:00:01', ip: '192.0.2.2', port: 50000 };

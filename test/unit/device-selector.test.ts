@@ -4,7 +4,7 @@ import { decodeFrame } from '../../appliance/src/decode/decode-frame.js';
 import { LinkType, TcpFlag, type DecodedPacket } from '../../appliance/src/decode/types.js';
 import { BusiestLocalSender, DeviceMatcher, echoCaptureFilter, isLocalAddress, parseDeviceSpec } from '../../appliance/src/pipeline/device-selector.js';
 import { PacketPipeline } from '../../appliance/src/pipeline/packet-pipeline.js';
-import { tcpFrame, udpFrame, type Endpoint } from '../../appliance/src/synth/frame-builder.js';
+import { tcpFrame, udpFrame, type Endpoint } from '../../sim/src/frame-builder.js';
 
 const ECHO_MAC = '68:54:fd:0a:1b:2c';
 const echo: Endpoint = { mac: ECHO_MAC, ip: '192.168.1.50', port: 49152 };

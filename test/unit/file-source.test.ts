@@ -9,7 +9,7 @@ import { PcapBuilder } from '../../appliance/src/capture/capture-writer.js';
 import { FileSource } from '../../appliance/src/capture/file-source.js';
 import { CaptureInputError } from '../../appliance/src/capture/packet-source.js';
 import { LinkType, type CapturedFrame } from '../../appliance/src/decode/types.js';
-import { tcpFrame } from '../../appliance/src/synth/frame-builder.js';
+import { tcpFrame } from '../../sim/src/frame-builder.js';
 
 const a = { mac: '02:00:00:00:00:01', ip: '192.0.2.2', port: 50000 };
 const b = { mac: '02:00:00:00:00:02', ip: '192.0.2.1', port: 443 };

@@ -4,7 +4,7 @@ import { decodeFrame } from '../../appliance/src/decode/decode-frame.js';
 import { LinkType, TcpFlag, type DecodedPacket } from '../../appliance/src/decode/types.js';
 import { FlowTable, type FlowObservation } from '../../appliance/src/flows/flow-table.js';
 import { analyseSegment, newDirectionState } from '../../appliance/src/flows/tcp-analysis.js';
-import { concat, icmpEchoFrame, tcpFrame, tlsRecord, udpFrame, type Endpoint } from '../../appliance/src/synth/frame-builder.js';
+import { concat, icmpEchoFrame, tcpFrame, tlsRecord, udpFrame, type Endpoint } from '../../sim/src/frame-builder.js';
 
 const echo: Endpoint = { mac: '68:54:fd:0a:1b:2c', ip: '192.168.1.50', port: 49152 };
 const echo2: Endpoint = { ...echo, port: 49153 };

@@ -8,7 +8,7 @@ import { HighestLayer, contextClass, highestLayerOf, labelPacket, paperFeatures,
 import { FlowTable } from '../../appliance/src/flows/flow-table.js';
 import type { PacketContext } from '../../appliance/src/flows/packet-context.js';
 import type { MicContext } from '../../appliance/src/mic/mic-state.js';
-import { concat, tcpFrame, tlsRecord, udpFrame, type Endpoint } from '../../appliance/src/synth/frame-builder.js';
+import { concat, tcpFrame, tlsRecord, udpFrame, type Endpoint } from '../../sim/src/frame-builder.js';
 
 const echo: Endpoint = { mac: '68:54:fd:0a:1b:2c', ip: '192.168.1.50', port: 49152 };
 const cloud: Endpoint = { mac: 'f0:9f:c2:00:00:01', ip: '52.94.233.10', port: 443 };

@@ -8,7 +8,7 @@ import { LinkType, TcpFlag, type CapturedFrame } from '../../appliance/src/decod
 import type { AlertEvent, JudgeEvent } from '../../appliance/src/judge/judge-events.js';
 import { MicTimeline } from '../../appliance/src/mic/mic-timeline.js';
 import { buildAnalysis } from '../../appliance/src/pipeline/capture-run.js';
-import { concat, tcpFrame, tlsRecord, type Endpoint } from '../../appliance/src/synth/frame-builder.js';
+import { concat, tcpFrame, tlsRecord, type Endpoint } from '../../sim/src/frame-builder.js';
 
 const echo: Endpoint = { mac: '68:54:fd:0a:1b:2c', ip: '192.0.2.10', port: 49152 };
 const cloud: Endpoint = { mac: 'f0:9f:c2:00:00:01', ip: '198.51.100.20', port: 443 };
