@@ -51,6 +51,8 @@ export class PacketPipeline {
   private readonly graceUs: number;
   private readonly electionPackets: number;
   private readonly electionWindowUs: number;
+  /** The packet the latest push decoded (undefined when it was skipped): the recorder reads it instead of decoding again. */
+  lastDecoded: DecodedPacket | undefined;
 
   constructor(
     private readonly options: PipelineOptions,
@@ -84,8 +86,12 @@ export class PacketPipeline {
     if (frame.timeUs > counts.lastTimeUs) counts.lastTimeUs = frame.timeUs;
     const result = decodeFrame(frame);
     this.decodeCounters.record(result);
-    if (!result.ok) return;
+    if (!result.ok) {
+      this.lastDecoded = undefined;
+      return;
+    }
     const packet = result.packet;
+    this.lastDecoded = packet;
     if (this.matcher) {
       this.process(packet);
       return;

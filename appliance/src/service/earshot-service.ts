@@ -131,7 +131,7 @@ export class EarshotService {
         this.lastFrameUs = frame.timeUs;
         this.lastFrameWallMs = Date.now();
         this.analysis!.push(frame);
-        recorder?.frame(frame, this.analysis!.pipeline.device);
+        recorder?.frame(frame, this.analysis!.pipeline.device, this.analysis!.pipeline.lastDecoded);
       });
     } finally {
       await this.shutdown();
