@@ -4,6 +4,8 @@
 // under its own top-level keys. `x-expected` is earshot's annotation: the phrase an error uses
 // when a pattern does not match.
 
+import { ENFORCEMENT_BLOCK_TIMEOUT_S, ENFORCEMENT_HOLD_NEW_FLOWS, ENFORCEMENT_MODE } from '../defaults.js';
+
 export const INTERFACE_NAME_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$';
 const interfaceName = {
   type: 'string',
@@ -86,19 +88,19 @@ export const ENFORCEMENT_SCHEMA = {
   properties: {
     mode: {
       enum: ENFORCEMENT_MODES,
-      default: 'alert',
+      default: ENFORCEMENT_MODE,
       description: 'off: no enforcement; alert: say what would be blocked; block-when-muted: cut the flow of a critical verdict.',
     },
     hold_new_flows: {
       type: 'boolean',
-      default: false,
+      default: ENFORCEMENT_HOLD_NEW_FLOWS,
       description: 'While muted, TLS flows the Echo opens pass only heartbeat-sized packets until unmute.',
     },
     block_timeout_s: {
       type: 'integer',
       minimum: 60,
       maximum: 86400,
-      default: 3600,
+      default: ENFORCEMENT_BLOCK_TIMEOUT_S,
       description: 'nftables drops a block by itself after this long, in case earshot is not there to lift it.',
     },
   },

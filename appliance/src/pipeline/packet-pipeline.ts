@@ -1,6 +1,7 @@
 // decode -> flows -> features/labels for one capture, as a synchronous push pipeline. Every
 // stage is pure; this class only sequences them and keeps the counts the summary reports.
 
+import { ELECTION_PACKETS, ELECTION_WINDOW_S, GRACE_S } from '../defaults.js';
 import { DecodeCounters, decodeFrame } from '../decode/decode-frame.js';
 import type { CapturedFrame, DecodedPacket } from '../decode/types.js';
 import { FlowTable, type FlowObservation } from '../flows/flow-table.js';
@@ -56,9 +57,9 @@ export class PacketPipeline {
     private readonly receivedSink?: DeviceReceivedSink,
     private readonly sentUdpSink?: DeviceUdpSink,
   ) {
-    this.graceUs = (options.graceS ?? 30) * 1e6;
-    this.electionPackets = options.electionPackets ?? 5000;
-    this.electionWindowUs = options.electionWindowUs ?? 60e6;
+    this.graceUs = (options.graceS ?? GRACE_S) * 1e6;
+    this.electionPackets = options.electionPackets ?? ELECTION_PACKETS;
+    this.electionWindowUs = options.electionWindowUs ?? ELECTION_WINDOW_S * 1e6;
     if (options.device) this.matcher = new DeviceMatcher(options.device);
     else this.election = new BusiestLocalSender();
     this.counts = {

@@ -3,6 +3,7 @@
 // that was given: "mqtt.url: expected an mqtt:// or mqtts:// URL (got 'htp://x')".
 
 import type { ApConfig, EnforcementConfig } from '../ap/config.js';
+import { CONFIG_SECTION_DEFAULTS } from '../defaults.js';
 import { STATUS_PAGE_DEFAULTS, STATUS_PAGE_SCHEMA, type StatusPageConfig } from '../status-page/status-page-config.js';
 
 export const CONFIG_SCHEMA = {
@@ -145,14 +146,5 @@ export interface RecordConfig {
   segment_s: number;
 }
 
-/** Documented defaults (docs/service.md). `id` defaults to one derived from the box's MAC. */
-export const CONFIG_DEFAULTS = {
-  capture: { interface: 'wlan0', pace: 'fast', buffer_mb: 32 },
-  mic: { sensor: 'none' },
-  mqtt: { discovery_prefix: 'homeassistant', queue_limit: 1000 },
-  state: { path: '/var/lib/earshot/state.json', history: 200, write_interval_s: 60 },
-  judge: { grace_s: 30 },
-  enforcement: { mode: 'alert' },
-  record: { enabled: false, dir: '/var/lib/earshot/datasets', max_total_mb: 1024, segment_mb: 64, segment_s: 3600 },
-  status_page: STATUS_PAGE_DEFAULTS,
-} as const;
+/** Documented defaults (docs/service.md), from defaults.ts. `id` defaults to one derived from the box's MAC. */
+export const CONFIG_DEFAULTS = { ...CONFIG_SECTION_DEFAULTS, status_page: STATUS_PAGE_DEFAULTS } as const;

@@ -1,5 +1,6 @@
 // Every MQTT topic earshot uses, with the payload each carries (zigbee2mqtt's typed topic map).
 
+import { MQTT_BASE_TOPIC } from '../defaults.js';
 import type { JudgeEvent } from '../judge/judge-events.js';
 import type { ServiceState } from './service-state.js';
 
@@ -22,7 +23,7 @@ export interface BoxTopics {
 }
 
 export function topicsFor(id: string): BoxTopics {
-  const base = `earshot/${id}`;
+  const base = `${MQTT_BASE_TOPIC}/${id}`;
   return {
     base,
     status: `${base}/status`,

@@ -12,6 +12,7 @@ import { copyFile, mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import type { AlertEvent } from '../judge/judge-events.js';
+import { STATE_WRITE_INTERVAL_S } from '../defaults.js';
 import { InputError } from '../input-error.js';
 import { writeFileDurably } from './durable-file.js';
 import { emptyState, parseStoredState, type StoredState } from './state-schema.js';
@@ -45,7 +46,6 @@ export interface StateStoreOptions {
 }
 
 const DEFAULT_DEBOUNCE_MS = 2_000;
-export const DEFAULT_WRITE_INTERVAL_S = 60;
 
 /** lowdb's adapter, writing durably; reading goes through parseStoredState instead. */
 class DurableJsonFile implements Adapter<StoredState> {
@@ -176,7 +176,7 @@ export class StateStore {
   private scheduleWrite(): void {
     if (this.timer !== undefined) return;
     const now = this.timers.now();
-    const at = Math.max(now + (this.options.debounceMs ?? DEFAULT_DEBOUNCE_MS), this.lastWriteMs + (this.options.minIntervalMs ?? DEFAULT_WRITE_INTERVAL_S * 1000));
+    const at = Math.max(now + (this.options.debounceMs ?? DEFAULT_DEBOUNCE_MS), this.lastWriteMs + (this.options.minIntervalMs ?? STATE_WRITE_INTERVAL_S * 1000));
     this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
       this.enqueueWrite();
