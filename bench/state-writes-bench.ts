@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { STATE_WRITE_INTERVAL_S } from '../appliance/src/defaults.js';
+import { STATE_DEFAULTS } from '../appliance/src/defaults.js';
 import { StateStore, type StoreTimers } from '../appliance/src/service/state-store.js';
 import type { AlertEvent } from '../appliance/src/judge/judge-events.js';
 
@@ -86,10 +86,10 @@ async function writesPerDay(profile: Profile, intervalS: number): Promise<number
   return store.writes;
 }
 
-console.log(`state file writes per day (state.write_interval_s = ${STATE_WRITE_INTERVAL_S} s, the default; before issue 17 it was ~43,000 even idle):`);
+console.log(`state file writes per day (state.write_interval_s = ${STATE_DEFAULTS.write_interval_s} s, the default; before issue 17 it was ~43,000 even idle):`);
 for (const profile of PROFILES) {
   const started = performance.now();
-  const writes = await writesPerDay(profile, STATE_WRITE_INTERVAL_S);
+  const writes = await writesPerDay(profile, STATE_DEFAULTS.write_interval_s);
   const slower = await writesPerDay(profile, 300);
   console.log(`  ${profile.name.padEnd(8)} ${String(writes).padStart(5)} writes/day   (${slower} with write_interval_s = 300)   [${((performance.now() - started) / 1000).toFixed(1)} s]`);
 }

@@ -1,7 +1,7 @@
 // Every documented default, in one place (docs/service.md lists them). The config schema's
 // defaults, the CLI options, the pipeline, the judge and the mic code all read these, so a
-// default is changed here or nowhere; test/unit/defaults.test.ts checks the config's defaults
-// against this module. Pure: values only, no imports.
+// default is changed here or nowhere; test/unit/defaults.test.ts reads each back from where it
+// is used. Pure: values only, no imports. Sections are in the config's own names.
 
 /** Uploads this long after the Echo stopped listening are expected (the grace period). */
 export const GRACE_S = 30;
@@ -10,47 +10,39 @@ export const GRACE_S = 30;
  * With no `device` configured the pipeline elects the busiest local sender as the Echo, after
  * this many packets or this much capture time, whichever comes first.
  */
-export const ELECTION_PACKETS = 5000;
-export const ELECTION_WINDOW_S = 60;
+export const ELECTION = { packets: 5000, window_s: 60 } as const;
 
 /** Every box's topics sit under `<base>/<id>/` (service/mqtt-topics.ts). */
 export const MQTT_BASE_TOPIC = 'earshot';
-export const MQTT_DISCOVERY_PREFIX = 'homeassistant';
-/** Alerts kept while the broker is away. */
-export const MQTT_QUEUE_LIMIT = 1000;
 
-export const STATE_PATH = '/var/lib/earshot/state.json';
-/** Alerts kept in the state file's ring. */
-export const STATE_HISTORY = 200;
-/** At most one state-file write in this long: the SD card is written only when something changed. */
-export const STATE_WRITE_INTERVAL_S = 60;
+/** `queue_limit`: alerts kept while the broker is away. */
+export const MQTT_DEFAULTS = { discovery_prefix: 'homeassistant', queue_limit: 1000 } as const;
 
-export const CAPTURE_INTERFACE = 'wlan0';
-export const CAPTURE_PACE = 'fast';
-export const CAPTURE_BUFFER_MB = 32;
+/**
+ * `history`: alerts kept in the state file's ring. `write_interval_s`: at most one write in this
+ * long, and only when something changed, for the SD card's sake.
+ */
+export const STATE_DEFAULTS = { path: '/var/lib/earshot/state.json', history: 200, write_interval_s: 60 } as const;
+
+export const CAPTURE_DEFAULTS = { interface: 'wlan0', pace: 'fast', buffer_mb: 32 } as const;
 
 /** With no ring sensor configured the mic state is unknown and every upload is judged on bytes alone. */
 export const MIC_SENSOR = 'none';
-/** The ring wire's GPIO line, the I2C bus of the light sensors, and the TCS34725's only address. */
-export const MIC_GPIO_LINE = 'GPIO17';
-export const MIC_I2C_BUS = 1;
-export const TCS34725_ADDRESS = 0x29;
-/** The status LED's name under /sys/class/leds. */
-export const LED_NAME = 'earshot';
 
-export const ENFORCEMENT_MODE = 'alert';
-export const ENFORCEMENT_HOLD_NEW_FLOWS = false;
-export const ENFORCEMENT_BLOCK_TIMEOUT_S = 3600;
+/** The ring wire's GPIO line, the light sensors' I2C bus, the TCS34725's only address, the LED under /sys/class/leds. */
+export const HARDWARE_DEFAULTS = { gpio_line: 'GPIO17', i2c_bus: 1, tcs34725_address: 0x29, led_name: 'earshot' } as const;
+
+export const ENFORCEMENT_DEFAULTS = { mode: 'alert', hold_new_flows: false, block_timeout_s: 3600 } as const;
 
 export const RECORD_DEFAULTS = { enabled: false, dir: '/var/lib/earshot/datasets', max_total_mb: 1024, segment_mb: 64, segment_s: 3600 } as const;
 
-/** The config sections' defaults, in the config's own names (service/config-schema.ts). */
+/** The config sections' defaults (service/config-schema.ts adds the status page's). */
 export const CONFIG_SECTION_DEFAULTS = {
-  capture: { interface: CAPTURE_INTERFACE, pace: CAPTURE_PACE, buffer_mb: CAPTURE_BUFFER_MB },
+  capture: CAPTURE_DEFAULTS,
   mic: { sensor: MIC_SENSOR },
-  mqtt: { discovery_prefix: MQTT_DISCOVERY_PREFIX, queue_limit: MQTT_QUEUE_LIMIT },
-  state: { path: STATE_PATH, history: STATE_HISTORY, write_interval_s: STATE_WRITE_INTERVAL_S },
+  mqtt: MQTT_DEFAULTS,
+  state: STATE_DEFAULTS,
   judge: { grace_s: GRACE_S },
-  enforcement: { mode: ENFORCEMENT_MODE, hold_new_flows: ENFORCEMENT_HOLD_NEW_FLOWS, block_timeout_s: ENFORCEMENT_BLOCK_TIMEOUT_S },
+  enforcement: ENFORCEMENT_DEFAULTS,
   record: RECORD_DEFAULTS,
 } as const;

@@ -13,22 +13,22 @@ import { topicsFor } from '../../appliance/src/service/mqtt-topics.js';
 
 test('an empty config resolves to exactly the defaults module\'s values', () => {
   const config = resolveConfig({}, 'x.yaml', {}, 'box');
-  assert.deepEqual(config.capture, { interface: defaults.CAPTURE_INTERFACE, pace: defaults.CAPTURE_PACE, buffer_mb: defaults.CAPTURE_BUFFER_MB });
+  assert.deepEqual(config.capture, { interface: defaults.CAPTURE_DEFAULTS.interface, pace: defaults.CAPTURE_DEFAULTS.pace, buffer_mb: defaults.CAPTURE_DEFAULTS.buffer_mb });
   assert.deepEqual(config.mic, { sensor: defaults.MIC_SENSOR });
-  assert.deepEqual(config.mqtt, { discovery_prefix: defaults.MQTT_DISCOVERY_PREFIX, queue_limit: defaults.MQTT_QUEUE_LIMIT });
-  assert.deepEqual(config.state, { path: defaults.STATE_PATH, history: defaults.STATE_HISTORY, write_interval_s: defaults.STATE_WRITE_INTERVAL_S });
+  assert.deepEqual(config.mqtt, { discovery_prefix: defaults.MQTT_DEFAULTS.discovery_prefix, queue_limit: defaults.MQTT_DEFAULTS.queue_limit });
+  assert.deepEqual(config.state, { path: defaults.STATE_DEFAULTS.path, history: defaults.STATE_DEFAULTS.history, write_interval_s: defaults.STATE_DEFAULTS.write_interval_s });
   assert.deepEqual(config.judge, { grace_s: defaults.GRACE_S });
   assert.deepEqual(config.record, defaults.RECORD_DEFAULTS);
   assert.deepEqual(config.enforcement, {
-    mode: defaults.ENFORCEMENT_MODE,
-    hold_new_flows: defaults.ENFORCEMENT_HOLD_NEW_FLOWS,
-    block_timeout_s: defaults.ENFORCEMENT_BLOCK_TIMEOUT_S,
+    mode: defaults.ENFORCEMENT_DEFAULTS.mode,
+    hold_new_flows: defaults.ENFORCEMENT_DEFAULTS.hold_new_flows,
+    block_timeout_s: defaults.ENFORCEMENT_DEFAULTS.block_timeout_s,
   });
 });
 
 test('the enforcement schema\'s defaults are the defaults module\'s', () => {
   const p = ENFORCEMENT_SCHEMA.properties;
-  assert.deepEqual([p.mode.default, p.hold_new_flows.default, p.block_timeout_s.default], [defaults.ENFORCEMENT_MODE, defaults.ENFORCEMENT_HOLD_NEW_FLOWS, defaults.ENFORCEMENT_BLOCK_TIMEOUT_S]);
+  assert.deepEqual([p.mode.default, p.hold_new_flows.default, p.block_timeout_s.default], [defaults.ENFORCEMENT_DEFAULTS.mode, defaults.ENFORCEMENT_DEFAULTS.hold_new_flows, defaults.ENFORCEMENT_DEFAULTS.block_timeout_s]);
 });
 
 test('the CLI\'s --grace defaults to the config\'s grace period', async () => {
@@ -40,18 +40,18 @@ test('the CLI\'s --grace defaults to the config\'s grace period', async () => {
 test('the mic and LED sections default to the defaults module\'s sensor, line, bus, address and LED', () => {
   assert.deepEqual(parseMicSensorConfig({}, 'x.yaml'), { sensor: defaults.MIC_SENSOR });
   const wire = parseMicSensorConfig({ sensor: 'gpio' }, 'x.yaml');
-  assert.equal(wire.sensor === 'gpio' && wire.request.line, defaults.MIC_GPIO_LINE);
+  assert.equal(wire.sensor === 'gpio' && wire.request.line, defaults.HARDWARE_DEFAULTS.gpio_line);
   const colour = parseMicSensorConfig({ sensor: 'tcs34725', calibration: 'c.json' }, 'x.yaml');
-  assert.deepEqual(colour.sensor === 'tcs34725' && [colour.bus, colour.address], [defaults.MIC_I2C_BUS, defaults.TCS34725_ADDRESS]);
-  assert.equal(parseLedConfig(undefined, 'x.yaml').name, defaults.LED_NAME);
-  assert.equal(parseLedConfig({}, 'x.yaml').name, defaults.LED_NAME);
+  assert.deepEqual(colour.sensor === 'tcs34725' && [colour.bus, colour.address], [defaults.HARDWARE_DEFAULTS.i2c_bus, defaults.HARDWARE_DEFAULTS.tcs34725_address]);
+  assert.equal(parseLedConfig(undefined, 'x.yaml').name, defaults.HARDWARE_DEFAULTS.led_name);
+  assert.equal(parseLedConfig({}, 'x.yaml').name, defaults.HARDWARE_DEFAULTS.led_name);
 });
 
 test('earshot doctor without a config checks the same defaults', () => {
-  assert.equal(DEFAULT_DOCTOR_PLAN.iface, defaults.CAPTURE_INTERFACE);
-  assert.equal(DEFAULT_DOCTOR_PLAN.led, defaults.LED_NAME);
-  assert.equal(DEFAULT_DOCTOR_PLAN.wire?.request.line, defaults.MIC_GPIO_LINE);
-  assert.deepEqual(DEFAULT_DOCTOR_PLAN.colour, { bus: defaults.MIC_I2C_BUS, address: defaults.TCS34725_ADDRESS });
+  assert.equal(DEFAULT_DOCTOR_PLAN.iface, defaults.CAPTURE_DEFAULTS.interface);
+  assert.equal(DEFAULT_DOCTOR_PLAN.led, defaults.HARDWARE_DEFAULTS.led_name);
+  assert.equal(DEFAULT_DOCTOR_PLAN.wire?.request.line, defaults.HARDWARE_DEFAULTS.gpio_line);
+  assert.deepEqual(DEFAULT_DOCTOR_PLAN.colour, { bus: defaults.HARDWARE_DEFAULTS.i2c_bus, address: defaults.HARDWARE_DEFAULTS.tcs34725_address });
 });
 
 test('every box topic sits under the default base topic', () => {

@@ -27,6 +27,7 @@ function parseProblem(text: string, file: string): string {
 }
 
 const ALL_DEFAULTS = {
+  version: 2,
   id: 'box',
   capture: { interface: 'wlan0', pace: 'fast', buffer_mb: 32 },
   mic: { sensor: 'none' },
@@ -126,7 +127,7 @@ test('a device given by mac, with colons or dashes, is kept as given', () => {
 });
 
 test('an unknown top-level setting is named and the known ones are listed', () => {
-  assert.equal(problemWith({ colour: 'red' }), 'x.yaml: colour: unknown setting (known here: id, device, capture, mic, mqtt, state, judge, enforcement, record, status_page, model, led, ap)');
+  assert.equal(problemWith({ colour: 'red' }), 'x.yaml: colour: unknown setting (known here: version, id, device, capture, mic, mqtt, state, judge, enforcement, record, status_page, model, led, ap)');
 });
 
 test('an unknown nested setting is named with its path and the known ones of its group are listed', () => {

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseLedConfig, parseMicSensorConfig } from '../../../gpio/sensor-config.js';
-import { CAPTURE_INTERFACE, LED_NAME, MIC_GPIO_LINE, MIC_I2C_BUS, TCS34725_ADDRESS } from '../defaults.js';
+import { CAPTURE_DEFAULTS, HARDWARE_DEFAULTS } from '../defaults.js';
 import { parseConfigText, resolveConfig } from '../service/load-config.js';
 import { UsageError, type CliIo } from './cli-io.js';
 import { EXIT_HARDWARE, runDoctorChecks, type CheckResult, type DoctorPlan, type DoctorProbes } from './doctor-checks.js';
@@ -16,10 +16,10 @@ import { describeFsError } from './inputs.js';
 export const DOCTOR_USAGE = 'doctor [--config FILE]';
 
 export const DEFAULT_DOCTOR_PLAN: DoctorPlan = {
-  wire: { request: { line: MIC_GPIO_LINE, activeLow: false }, backend: 'auto' },
-  colour: { bus: MIC_I2C_BUS, address: TCS34725_ADDRESS },
-  iface: CAPTURE_INTERFACE,
-  led: LED_NAME,
+  wire: { request: { line: HARDWARE_DEFAULTS.gpio_line, activeLow: false }, backend: 'auto' },
+  colour: { bus: HARDWARE_DEFAULTS.i2c_bus, address: HARDWARE_DEFAULTS.tcs34725_address },
+  iface: CAPTURE_DEFAULTS.interface,
+  led: HARDWARE_DEFAULTS.led_name,
 };
 
 export async function doctorCommand(args: string[], io: CliIo, probes: DoctorProbes = realDoctorProbes()): Promise<number> {

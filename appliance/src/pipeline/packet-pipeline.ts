@@ -1,7 +1,7 @@
 // decode -> flows -> features/labels for one capture, as a synchronous push pipeline. Every
 // stage is pure; this class only sequences them and keeps the counts the summary reports.
 
-import { ELECTION_PACKETS, ELECTION_WINDOW_S, GRACE_S } from '../defaults.js';
+import { ELECTION, GRACE_S } from '../defaults.js';
 import { DecodeCounters, decodeFrame } from '../decode/decode-frame.js';
 import type { CapturedFrame, DecodedPacket } from '../decode/types.js';
 import { FlowTable, type FlowObservation } from '../flows/flow-table.js';
@@ -58,8 +58,8 @@ export class PacketPipeline {
     private readonly sentUdpSink?: DeviceUdpSink,
   ) {
     this.graceUs = (options.graceS ?? GRACE_S) * 1e6;
-    this.electionPackets = options.electionPackets ?? ELECTION_PACKETS;
-    this.electionWindowUs = options.electionWindowUs ?? ELECTION_WINDOW_S * 1e6;
+    this.electionPackets = options.electionPackets ?? ELECTION.packets;
+    this.electionWindowUs = options.electionWindowUs ?? ELECTION.window_s * 1e6;
     if (options.device) this.matcher = new DeviceMatcher(options.device);
     else this.election = new BusiestLocalSender();
     this.counts = {

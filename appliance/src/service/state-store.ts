@@ -12,7 +12,7 @@ import { copyFile, mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import type { AlertEvent } from '../judge/judge-events.js';
-import { STATE_WRITE_INTERVAL_S } from '../defaults.js';
+import { STATE_DEFAULTS } from '../defaults.js';
 import { InputError } from '../input-error.js';
 import { writeFileDurably } from './durable-file.js';
 import { emptyState, parseStoredState, type StoredState } from './state-schema.js';
@@ -176,7 +176,7 @@ export class StateStore {
   private scheduleWrite(): void {
     if (this.timer !== undefined) return;
     const now = this.timers.now();
-    const at = Math.max(now + (this.options.debounceMs ?? DEFAULT_DEBOUNCE_MS), this.lastWriteMs + (this.options.minIntervalMs ?? STATE_WRITE_INTERVAL_S * 1000));
+    const at = Math.max(now + (this.options.debounceMs ?? DEFAULT_DEBOUNCE_MS), this.lastWriteMs + (this.options.minIntervalMs ?? STATE_DEFAULTS.write_interval_s * 1000));
     this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
       this.enqueueWrite();
