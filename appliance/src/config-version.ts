@@ -21,7 +21,7 @@ export type Migrated = { ok: true; config: Json; from: number } | { ok: false; p
 
 /** The config in the current format, or why it cannot be read. The input is not changed. */
 export function migrateConfig(raw: Json): Migrated {
-  const given = raw.version ?? 1;
+  const given = raw.version === undefined ? 1 : raw.version;
   if (typeof given !== 'number' || !Number.isInteger(given) || given < 1) {
     return { ok: false, problem: `expected a config format version: a whole number, ${CONFIG_VERSION} for this earshot (got ${JSON.stringify(given)?.replaceAll('"', "'")})` };
   }
