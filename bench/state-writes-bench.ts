@@ -1,6 +1,6 @@
 // `node --import tsx bench/state-writes-bench.ts`: how often the state file is rewritten in a day
 // (SD card wear). The real StateStore, writing real files (fsync included) to a temporary folder,
-// is driven exactly as the service drives it, saveCounters() every second and recordAlert() /
+// is driven exactly as the service drives it, countEchoPacket() per packet, commitCounters() every second and recordAlert() /
 // acknowledge() on alerts, through one simulated day on a virtual clock so the day takes seconds.
 // Traffic profiles: no Echo at all; idle (a heartbeat every 30 s); light (idle plus 20 voice
 // commands and 2 alerts a day); busy (packets every second all day, an alert every hour).
@@ -68,18 +68,15 @@ async function writesPerDay(profile: Profile, intervalS: number): Promise<number
   const timers = new VirtualTimers();
   const store = new StateStore({ path: join(dir, `${profile.name.replace(' ', '-')}-${intervalS}.json`), history: 200, minIntervalMs: intervalS * 1000, log: (l) => console.error(l), timers });
   await store.open();
-  let upstream = 0;
-  let syn = 0;
   for (let s = 1; s <= DAY_S; s++) {
     const packets = profile.packetsAt(s);
-    upstream += packets * 100;
-    syn += packets;
+    for (let p = 0; p < packets; p++) store.countEchoPacket('syn', 100);
     if (profile.alertAt(s)) {
       store.recordAlert(alert(`a${s}`));
       // Someone presses the acknowledge button a minute later.
       timers.setTimeout(() => store.acknowledge([`a${s}`]), 60_000);
     }
-    store.saveCounters(upstream, { syn });
+    store.commitCounters();
     timers.advanceTo(s * 1000);
   }
   await store.flush();
