@@ -5,6 +5,8 @@
 
 /** Uploads this long after the Echo stopped listening are expected (the grace period). */
 export const GRACE_S = 30;
+/** The grace periods the config and --grace accept; the live mic timeline keeps more than the longest. */
+export const GRACE_RANGE_S = { min: 0, max: 3600 } as const;
 
 /**
  * With no `device` configured the pipeline elects the busiest local sender as the Echo, after

@@ -59,3 +59,11 @@ test('every box topic sits under the default base topic', () => {
   assert.equal(topics.base, `${defaults.MQTT_BASE_TOPIC}/kitchen`);
   for (const topic of Object.values(topics)) assert.ok(topic.startsWith(`${defaults.MQTT_BASE_TOPIC}/kitchen`), topic);
 });
+
+test('the config and --grace accept the same grace periods', async () => {
+  const { max } = defaults.GRACE_RANGE_S;
+  assert.equal(resolveConfig({ judge: { grace_s: max } }, 'x.yaml', {}, 'box').judge.grace_s, max);
+  assert.throws(() => resolveConfig({ judge: { grace_s: max + 1 } }, 'x.yaml', {}, 'box'), new RegExp(`between 0 and ${max}`));
+  assert.equal((await pipelineOptions({ grace: String(max) })).options.graceS, max);
+  await assert.rejects(pipelineOptions({ grace: String(max + 1) }), new RegExp(`between 0 and ${max}`));
+});

@@ -1,6 +1,6 @@
 // The options `replay` and `features` share, parsed into pipeline options.
 
-import { GRACE_S } from '../defaults.js';
+import { GRACE_RANGE_S, GRACE_S } from '../defaults.js';
 import type { MicTimeline } from '../mic/mic-timeline.js';
 import type { PipelineOptions } from '../pipeline/packet-pipeline.js';
 import { UsageError } from './cli-io.js';
@@ -28,8 +28,8 @@ export async function pipelineOptions(values: SharedValues): Promise<{ options: 
   let graceS = GRACE_S;
   if (values.grace !== undefined) {
     graceS = Number(values.grace);
-    if (!Number.isFinite(graceS) || graceS < 0 || graceS > 3600) {
-      throw new UsageError(`--grace: expected seconds between 0 and 3600 (got '${values.grace}')`);
+    if (!Number.isFinite(graceS) || graceS < GRACE_RANGE_S.min || graceS > GRACE_RANGE_S.max) {
+      throw new UsageError(`--grace: expected seconds between ${GRACE_RANGE_S.min} and ${GRACE_RANGE_S.max} (got '${values.grace}')`);
     }
   }
   return { options: { device: deviceFromOption(values.device), mic, graceS }, mic };

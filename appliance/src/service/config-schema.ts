@@ -6,7 +6,7 @@ import type { ApConfig, EnforcementConfig } from '../ap/config.js';
 import { AP_SCHEMA, ENFORCEMENT_SCHEMA } from '../ap/config-schema.js';
 import { BOOLEAN, duration, number, oneOf, section, text, wholeNumber } from '../config-fields.js';
 import { CONFIG_VERSION } from '../config-version.js';
-import { CONFIG_SECTION_DEFAULTS } from '../defaults.js';
+import { CONFIG_SECTION_DEFAULTS, GRACE_RANGE_S } from '../defaults.js';
 import { STATUS_PAGE_DEFAULTS, STATUS_PAGE_SCHEMA, type StatusPageConfig } from '../status-page/status-page-config.js';
 
 export const MIC_SENSOR_KINDS = ['gpio', 'tcs34725', 'none'] as const;
@@ -90,7 +90,7 @@ export const CONFIG_SCHEMA = section({
     history: wholeNumber(1, 10000, 'a whole number of alerts between 1 and 10000'),
     write_interval_s: duration(1, 86400, 's'),
   }),
-  judge: section({ grace_s: duration(0, 3600, 's') }),
+  judge: section({ grace_s: duration(GRACE_RANGE_S.min, GRACE_RANGE_S.max, 's') }),
   // The access point's own schemas; config-semantics.ts adds what a schema cannot say.
   enforcement: ENFORCEMENT_SCHEMA,
   record: section({
