@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkApConfigFile } from '../../appliance/src/ap/config.js';
 import { CONFIG_VERSION, migrateConfig } from '../../appliance/src/config-version.js';
-import { ConfigError, parseConfigText, resolveConfig } from '../../appliance/src/service/load-config.js';
+import { parseConfigText, resolveConfig } from '../../appliance/src/service/load-config.js';
+import { configProblem } from '../support/config-problem.js';
 
 // A config as written before versions existed (docs/service.md's example of the time).
 const VERSION_1 = `id: kitchen
@@ -17,15 +18,7 @@ mic: { sensor: gpio, line: GPIO17, debounce_ms: 20 }
 led: { name: earshot }
 `;
 
-function problemWith(raw: Record<string, unknown>): string {
-  try {
-    resolveConfig(raw, 'x.yaml', {}, 'box');
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error.message;
-  }
-  assert.fail(`accepted ${JSON.stringify(raw)}`);
-}
+const problemWith = configProblem;
 
 test('a file without version is format 1 and is migrated to the current format with every setting kept', () => {
   const raw = parseConfigText(VERSION_1, 'x.yaml');

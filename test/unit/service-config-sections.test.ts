@@ -7,19 +7,12 @@ import { test } from 'node:test';
 import { parse } from 'yaml';
 import { prepareFirstBoot } from '../../appliance/src/cli/firstboot-config.js';
 import { CONFIG_VERSION } from '../../appliance/src/config-version.js';
-import { ConfigError, parseConfigText, resolveConfig } from '../../appliance/src/service/load-config.js';
+import { parseConfigText, resolveConfig } from '../../appliance/src/service/load-config.js';
+import { configProblem } from '../support/config-problem.js';
 
 type Raw = Record<string, unknown>;
 
-function problemWith(raw: Raw): string {
-  try {
-    resolveConfig(raw, 'x.yaml', {}, 'box');
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error.message;
-  }
-  assert.fail(`accepted ${JSON.stringify(raw)}`);
-}
+const problemWith = configProblem;
 
 const AP = { ssid: 'Echo Box', wpa_passphrase: 'correct horse battery', country_code: 'DE', lan: { subnet: '192.0.2.0/24' } };
 

@@ -2,19 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CONFIG_DEFAULTS } from '../../appliance/src/service/config-schema.js';
 import { applyEnvironment, ConfigError, idFromMac, parseConfigText, resolveConfig } from '../../appliance/src/service/load-config.js';
+import { configProblem } from '../support/config-problem.js';
 
 type Raw = Record<string, unknown>;
 
-/** The one-line message resolveConfig throws, or fails the test when it accepts the config. */
-function problemWith(raw: Raw, env: Record<string, string | undefined> = {}, file = 'x.yaml'): string {
-  try {
-    resolveConfig(raw, file, env, 'box');
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error.message;
-  }
-  assert.fail(`accepted ${JSON.stringify(raw)}`);
-}
+const problemWith = configProblem;
 
 function parseProblem(text: string, file: string): string {
   try {
