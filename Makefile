@@ -49,10 +49,11 @@ test: deps typecheck
 unit: deps
 	node --import tsx --test --test-reporter=spec $(shell find test/unit -name '*.test.ts' | sort)
 
+# The simulator (sim/) is built with the product but never shipped (os-image/build-app.sh).
 demo: build
-	node dist/appliance/src/cli/bin.js demo
+	node dist/sim/src/bin.js demo
 
-bench: deps
+bench: build
 	node --import tsx bench/pipeline-bench.ts
 	node --import tsx bench/live-capture-bench.ts
 	node --import tsx bench/judge-bench.ts
@@ -78,7 +79,7 @@ report: deps
 
 # The simulator's realism report (docs/simulator.md) against the paper's data and the real captures.
 sim-report: deps
-	node --import tsx appliance/src/cli/bin.ts simulate --report
+	node --import tsx sim/src/bin.ts report
 
 fuzz: deps
 	EARSHOT_FUZZ_FRAMES=1000000 node --import tsx --test test/unit/decode-fuzz.test.ts

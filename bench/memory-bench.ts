@@ -12,7 +12,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { benchmarkSession, sessionToPcap, type GeneratedSession } from '../appliance/src/synth/echo-session.js';
+import { benchmarkSession, sessionToPcap, type GeneratedSession } from '../sim/src/echo-session.js';
 import { MosquittoBroker, MqttRecorder } from '../test/support/mosquitto.js';
 
 const root = resolve(import.meta.dirname, '..');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { LinkType, type CapturedFrame } from '../appliance/src/decode/types.js';
 import { buildAnalysis } from '../appliance/src/pipeline/capture-run.js';
 import { DatasetRecorder } from '../appliance/src/record/dataset-recorder.js';
-import { benchmarkSession } from '../appliance/src/synth/echo-session.js';
+import { benchmarkSession } from '../sim/src/echo-session.js';
 
 const ROUNDS = Number(process.env.EARSHOT_BENCH_ROUNDS ?? 3);
 const session = benchmarkSession(200_000);

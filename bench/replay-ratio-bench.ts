@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchmarkSession, sessionToPcap } from '../appliance/src/synth/echo-session.js';
+import { benchmarkSession, sessionToPcap } from '../sim/src/echo-session.js';
 
 const baseline = process.env.EARSHOT_BASELINE;
 const here = dirname(fileURLToPath(import.meta.url));

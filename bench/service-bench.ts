@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { benchmarkSession, demoSession, sessionToPcap, type GeneratedSession } from '../appliance/src/synth/echo-session.js';
+import { benchmarkSession, demoSession, sessionToPcap, type GeneratedSession } from '../sim/src/echo-session.js';
 import { freePort } from '../test/support/mosquitto.js';
 
 const root = resolve(import.meta.dirname, '..');

@@ -13,7 +13,7 @@ import { get } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { benchmarkSession, sessionToPcap } from '../appliance/src/synth/echo-session.js';
+import { benchmarkSession, sessionToPcap } from '../sim/src/echo-session.js';
 import { freePort } from '../test/support/mosquitto.js';
 
 const root = resolve(import.meta.dirname, '..');

@@ -1,7 +1,7 @@
 // Seeded randomness for training and evaluation, so a model and a report are reproducible.
 // Not numpy's generator: the paper's `random_state=6` split cannot be reproduced row for row.
 
-import { mulberry32 } from '../../appliance/src/synth/seeded-random.js';
+import { mulberry32 } from '../../sim/src/seeded-random.js';
 
 export type Random = () => number;
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CliIo } from '../../appliance/src/cli/cli-io.js';
 import { runCli } from '../../appliance/src/cli/main.js';
-import { demoSession, micTimelineCsv, sessionToPcap } from '../../appliance/src/synth/echo-session.js';
+import { demoSession, micTimelineCsv, sessionToPcap } from '../../sim/src/echo-session.js';
 import { figureFixture, writeFigureFixture } from '../support/figure-fixture.js';
 import { sharedDataDir } from '../support/shared-data.js';
 

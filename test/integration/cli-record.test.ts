@@ -10,7 +10,7 @@ import { FileSource } from '../../appliance/src/capture/file-source.js';
 import type { CapturedFrame } from '../../appliance/src/decode/types.js';
 import type { CliIo } from '../../appliance/src/cli/cli-io.js';
 import { runCli } from '../../appliance/src/cli/main.js';
-import { demoSession, micTimelineCsv, sessionToPcap } from '../../appliance/src/synth/echo-session.js';
+import { demoSession, micTimelineCsv, sessionToPcap } from '../../sim/src/echo-session.js';
 
 let dir: string;
 let config: string;

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import type { CliIo } from '../../appliance/src/cli/cli-io.js';
 import { runCli } from '../../appliance/src/cli/main.js';
 import { DATASET_HEADER } from '../../appliance/src/features/dataset-csv.js';
-import { demoSession, micTimelineCsv, sessionToPcap } from '../../appliance/src/synth/echo-session.js';
+import { demoSession, micTimelineCsv, sessionToPcap } from '../../sim/src/echo-session.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 
 let dir: string;
@@ -181,26 +181,34 @@ test('the earshot binary exits 2 on bad input and prints no stack trace', () => 
   assert.doesNotMatch(result.stderr, /\n\s+at /);
 });
 
+test('replay piped into a reader that stops early (| head -1) exits 0 without a stack trace', () => {
+  const bin = join(REPO_ROOT, 'appliance/src/cli/bin.ts');
+  const result = spawnSync('bash', ['-c', 'set -o pipefail; "$0" --import tsx "$1" replay --jsonl "$2" | head -1', process.execPath, bin, capture], {
+    encoding: 'utf8',
+    cwd: REPO_ROOT,
+    timeout: 60_000,
+  });
+  assert.equal(result.stdout.trimEnd().split('\n').length, 1);
+  assert.equal(JSON.parse(result.stdout).type, 'packet');
+  assert.doesNotMatch(result.stderr, /EPIPE|\n\s+at /);
+  assert.equal(result.status, 0, result.stderr);
+});
+
 test('an unknown command exits 2 and lists the commands', async () => {
   const { code, stderr } = await cli('frobnicate');
   assert.equal(code, 2);
-  assert.match(stderr, /unknown command 'frobnicate' \(commands: replay, features, figures, demo, run, record, /);
+  assert.match(stderr, /unknown command 'frobnicate' \(commands: replay, features, figures, run, record, /);
 });
 
-test('the demo runs the service on a simulated day and shows the leaks as they happen', async () => {
-  const { code, stdout } = await cli('demo', '--speed', '2000');
-  assert.equal(code, 0);
-  const critical = stdout.indexOf('CRITICAL uploaded');
-  const muted = stdout.indexOf('mic muted');
-  assert.ok(muted >= 0 && critical > muted, 'the mic turns muted, then the critical alert');
-  assert.match(stdout, /WARNING  uploaded .* \(no wake word\)/);
-  // The simulated day holds an upload while muted, a misactivation, a slow leak while muted, and
-  // the four shaped leaks while muted (bulk, bursts, UDP, split over two servers).
-  assert.match(stdout, /earshot demo: .*bulk-leak, burst-leak, udp-leak, split-leak\n[\s\S]*alerts\s+6 critical, 1 warning/);
-  assert.match(stdout, /CRITICAL uploaded .* to 203\.0\.113\.70:16384/, 'the UDP leak is named by its destination');
-  // Before the day plays: where the status page is, and the token its buttons take.
-  assert.match(stdout, /^  status page: http:\/\/127\.0\.0\.1:\d+\/ \(live; the actions' token is [0-9a-f]{24}\)$/m);
-  assert.ok(stdout.indexOf('status page:') < muted, 'printed before the leaks');
+test('the simulator\'s commands are not the product\'s: one line points to the developer command, exit 2', async () => {
+  for (const [name, pointer] of [['demo', 'make demo'], ['simulate', 'npx tsx sim/src/bin.ts simulate']]) {
+    const { code, stdout, stderr } = await cli(name, '--speed', '2000');
+    assert.equal(code, 2, name);
+    assert.equal(stdout, '');
+    assert.equal(stderr, `earshot ${name}: a developer command, not part of the box: run \`${pointer}\` in a checkout of the repository\n`);
+  }
+  const { stdout } = await cli('--help');
+  assert.doesNotMatch(stdout, /earshot (demo|simulate)/);
 });
 
 test('replay --model reports the forest\'s classes, which agree with the labelling rules on most of the Echo\'s packets', async () => {

@@ -13,8 +13,8 @@ import { LinkType } from '../../appliance/src/decode/types.js';
 import type { AlertEvent } from '../../appliance/src/judge/judge-events.js';
 import type { MicState } from '../../appliance/src/mic/mic-state.js';
 import { MicTimeline } from '../../appliance/src/mic/mic-timeline.js';
-import type { Endpoint } from '../../appliance/src/synth/frame-builder.js';
-import { TcpConversation } from '../../appliance/src/synth/tcp-conversation.js';
+import type { Endpoint } from '../../sim/src/frame-builder.js';
+import { TcpConversation } from '../../sim/src/tcp-conversation.js';
 
 const S = 1_000_000;
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0) * 1000;

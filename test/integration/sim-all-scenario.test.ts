@@ -1,12 +1,12 @@
-// `earshot simulate --scenario all`: tshark dissects every frame without a malformed packet or an
+// `earshot-sim simulate --scenario all`: tshark dissects every frame without a malformed packet or an
 // error, the protocols look like what they claim to be, and `earshot features` reproduces the
 // paper's class mix within a factor of two per class.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { CLASS_MIX_FACTOR, PAPER_CLASS_COUNTS } from '../../appliance/src/synth/realism-report.js';
-import type { DatasetRow } from '../../appliance/src/synth/realism-stats.js';
+import { CLASS_MIX_FACTOR, PAPER_CLASS_COUNTS } from '../../sim/src/realism-report.js';
+import type { DatasetRow } from '../../sim/src/realism-stats.js';
 import { featureRows, simulate, type SimulatedRun } from '../support/sim-run.js';
 
 const tsharkMissing = spawnSync('tshark', ['-v'], { encoding: 'utf8' }).status === 0 ? undefined : 'tshark is not installed';

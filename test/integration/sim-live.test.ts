@@ -1,4 +1,4 @@
-// `earshot simulate --live`: real TLS/HTTP2 between a fake Echo and a fake cloud through a "box"
+// `earshot-sim simulate --live`: real TLS/HTTP2 between a fake Echo and a fake cloud through a "box"
 // namespace that captures with libpcap, all in namespaces the command creates and removes, also
 // when it is interrupted. Skipped, with the reason printed, where namespaces cannot be made.
 
@@ -16,8 +16,8 @@ import { FlowTable } from '../../appliance/src/flows/flow-table.js';
 import type { AlertEvent } from '../../appliance/src/judge/judge-events.js';
 import { parseMicTimeline } from '../../appliance/src/mic/mic-timeline.js';
 import { runCapture } from '../../appliance/src/pipeline/capture-run.js';
-import { liveUnavailableReason } from '../../appliance/src/synth/netns-lab.js';
-import type { DatasetRow } from '../../appliance/src/synth/realism-stats.js';
+import { liveUnavailableReason } from '../../sim/src/netns-lab.js';
+import type { DatasetRow } from '../../sim/src/realism-stats.js';
 import { featureRows, readFrames, simulate, type SimulatedRun } from '../support/sim-run.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -153,7 +153,7 @@ describe('interrupting a live simulation', { skip: skipReason, timeout: 60_000 }
 
   test('Ctrl-C removes every namespace and process it made and exits 130', async () => {
     dir = mkdtempSync(join(tmpdir(), 'earshot-sim-sigint-'));
-    child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'appliance/src/cli/bin.ts'), 'simulate', '--live', '--scenario', 'no-wake-word', '--duration', '600', '--time-scale', '5', '--out', dir], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'sim/src/bin.ts'), 'simulate', '--live', '--scenario', 'no-wake-word', '--duration', '600', '--time-scale', '5', '--out', dir], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let timer: NodeJS.Timeout | undefined;
     const running = new Promise<number[]>((resolve, reject) => {

@@ -1,4 +1,4 @@
-// `earshot simulate` offline: the three output files, determinism for a seed, speed, and a truth
+// `earshot-sim simulate` offline: the three output files, determinism for a seed, speed, and a truth
 // that matches the capture as earshot's own decoder reads it.
 
 import assert from 'node:assert/strict';
@@ -10,8 +10,8 @@ import { after, test } from 'node:test';
 import { decodeFrame } from '../../appliance/src/decode/decode-frame.js';
 import { FlowTable } from '../../appliance/src/flows/flow-table.js';
 import { parseMicTimeline } from '../../appliance/src/mic/mic-timeline.js';
-import { SCENARIOS } from '../../appliance/src/synth/scenario-plan.js';
-import { cli, readFrames, simulate, type SimulatedRun, type TruthEpisode } from '../support/sim-run.js';
+import { SCENARIOS } from '../../sim/src/scenario-plan.js';
+import { readFrames, simCli, simulate, type SimulatedRun, type TruthEpisode } from '../support/sim-run.js';
 
 const runs: SimulatedRun[] = [];
 after(() => runs.forEach((r) => r.remove()));
@@ -171,7 +171,7 @@ test('bad options exit 2 with one line that names the option', async () => {
     [['--report', '--shared', join(dir, 'nowhere')], /nowhere.paper-dataset: absent; the realism report needs the shared data/],
   ];
   for (const [args, message] of cases) {
-    const result = await cli(['simulate', ...args]);
+    const result = await simCli(['simulate', ...args]);
     assert.equal(result.code, 2, args.join(' '));
     assert.match(result.stderr, message);
     assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);
@@ -179,7 +179,7 @@ test('bad options exit 2 with one line that names the option', async () => {
 });
 
 test('--list names every scenario with what it is for', async () => {
-  const result = await cli(['simulate', '--list']);
+  const result = await simCli(['simulate', '--list']);
   assert.equal(result.code, 0);
   for (const name of SCENARIOS) assert.match(result.stdout, new RegExp(`^${name} +\\S`, 'm'));
 });

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { loadEchoPcaps, loadPaperDataset } from '../../appliance/src/cli/simulate-report.js';
-import { referenceSummary, SHAPE_BOUNDS, type ReferenceSummary } from '../../appliance/src/synth/realism-report.js';
-import { classSamples, ksStatistic, median, shapesOf, type DatasetRow, type Shapes } from '../../appliance/src/synth/realism-stats.js';
+import { loadEchoPcaps, loadPaperDataset } from '../../sim/src/cli/simulate-report.js';
+import { referenceSummary, SHAPE_BOUNDS, type ReferenceSummary } from '../../sim/src/realism-report.js';
+import { classSamples, ksStatistic, median, shapesOf, type DatasetRow, type Shapes } from '../../sim/src/realism-stats.js';
 import { REPO_ROOT, sharedDataDir } from '../support/shared-data.js';
 import { featureRows, iso, simulate, type SimulatedRun } from '../support/sim-run.js';
 

@@ -9,9 +9,9 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { LiveSimulation } from '../../appliance/src/synth/live-simulator.js';
-import { liveUnavailableReason } from '../../appliance/src/synth/netns-lab.js';
-import { buildPlan } from '../../appliance/src/synth/scenario-plan.js';
+import { LiveSimulation } from '../../sim/src/live-simulator.js';
+import { liveUnavailableReason } from '../../sim/src/netns-lab.js';
+import { buildPlan } from '../../sim/src/scenario-plan.js';
 import { ChildLines, inNamespace, stopChild } from '../support/child-lines.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 import { CHROMIUM_PATH } from '../support/status-page-browser-path.js';

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { liveUnavailableReason } from '../../appliance/src/synth/netns-lab.js';
+import { liveUnavailableReason } from '../../sim/src/netns-lab.js';
 import { ProcessOutput } from '../support/netns.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 import { exited, UPLOAD_LAB, UploadLab } from '../support/upload-lab.js';

@@ -3,7 +3,7 @@
 // after the marker bytes passed or stdin closed.
 //   live-capture-child.ts IFACE OUT.pcap MARKER_HEX
 
-import { runLiveCapture } from '../../appliance/src/synth/live-capture.js';
+import { runLiveCapture } from '../../sim/src/live-capture.js';
 
 const [iface, outPath, markerHex] = process.argv.slice(2);
 const print = (value: object): void => void process.stdout.write(`${JSON.stringify(value)}\n`);

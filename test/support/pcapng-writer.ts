@@ -2,7 +2,7 @@
 // timestamp resolution, several interfaces and sections, odd blocks) and classic pcap in the
 // forms capture-writer.ts does not produce (big-endian, nanosecond).
 
-import { concat as concatBytes } from '../../appliance/src/synth/frame-builder.js';
+import { concat as concatBytes } from '../../sim/src/frame-builder.js';
 
 export interface PcapngInterfaceSpec {
   linkType: number;

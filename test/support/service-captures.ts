@@ -6,9 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { PcapBuilder } from '../../appliance/src/capture/capture-writer.js';
 import { LinkType } from '../../appliance/src/decode/types.js';
 import type { MicState } from '../../appliance/src/mic/mic-state.js';
-import { micTimelineCsv } from '../../appliance/src/synth/echo-session.js';
-import type { Endpoint } from '../../appliance/src/synth/frame-builder.js';
-import { TcpConversation } from '../../appliance/src/synth/tcp-conversation.js';
+import { micTimelineCsv } from '../../sim/src/echo-session.js';
+import type { Endpoint } from '../../sim/src/frame-builder.js';
+import { TcpConversation } from '../../sim/src/tcp-conversation.js';
 
 const S = 1_000_000;
 export const ECHO: Endpoint = { mac: '44:65:0d:00:00:02', ip: '192.0.2.10', port: 42000 };

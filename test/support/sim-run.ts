@@ -1,4 +1,4 @@
-// Runs `earshot simulate` and `earshot features` in-process for the simulator's tests, and reads
+// Runs `earshot-sim simulate` and `earshot features` in-process for the simulator's tests, and reads
 // what they wrote: the capture's frames, the mic timeline, truth.json and the dataset rows.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { FileSource } from '../../appliance/src/capture/file-source.js';
 import type { CliIo } from '../../appliance/src/cli/cli-io.js';
 import { runCli } from '../../appliance/src/cli/main.js';
+import { runSimCli } from '../../sim/src/cli/sim-main.js';
 import type { CapturedFrame } from '../../appliance/src/decode/types.js';
-import { parseDatasetCsv, type DatasetRow } from '../../appliance/src/synth/realism-stats.js';
+import { parseDatasetCsv, type DatasetRow } from '../../sim/src/realism-stats.js';
 
 export interface CliResult {
   code: number;
@@ -16,13 +17,18 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function cli(argv: string[]): Promise<CliResult> {
+async function capture(run: (argv: string[], io: CliIo) => Promise<number>, argv: string[]): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) };
-  const code = await runCli(argv, io);
+  const code = await run(argv, io);
   return { code, stdout, stderr };
 }
+
+/** The product's `earshot ARGV`. */
+export const cli = (argv: string[]): Promise<CliResult> => capture(runCli, argv);
+/** The simulator's `earshot-sim ARGV`. */
+export const simCli = (argv: string[]): Promise<CliResult> => capture(runSimCli, argv);
 
 export interface TruthEpisode {
   id: string;
@@ -70,13 +76,13 @@ export interface SimulatedRun {
   remove(): void;
 }
 
-/** `earshot simulate ARGS --out TMPDIR`; throws with stderr when it does not exit 0. */
+/** `earshot-sim simulate ARGS --out TMPDIR`; throws with stderr when it does not exit 0. */
 export async function simulate(args: string[]): Promise<SimulatedRun> {
   const dir = mkdtempSync(join(tmpdir(), 'earshot-sim-test-'));
-  const result = await cli(['simulate', ...args, '--out', dir]);
+  const result = await simCli(['simulate', ...args, '--out', dir]);
   if (result.code !== 0) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`earshot simulate ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+    throw new Error(`earshot-sim simulate ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   }
   return {
     dir,

@@ -37,12 +37,12 @@ export async function captureShapes(lab: UploadLab, shapes: UploadShape[], log: 
 export async function simulatedHeartbeatHour(dir: string): Promise<CaptureToJudge> {
   const out = join(dir, 'heartbeat-hour');
   const start = '2026-01-15T12:00:00.000Z';
-  const args = ['--import', 'tsx', join(REPO_ROOT, 'appliance/src/cli/bin.ts'), 'simulate', '--scenario', 'muted', '--out', out, '--duration', '3600', '--seed', '14', '--start', start];
+  const args = ['--import', 'tsx', join(REPO_ROOT, 'sim/src/bin.ts'), 'simulate', '--scenario', 'muted', '--out', out, '--duration', '3600', '--seed', '14', '--start', start];
   const result = await runCommand(process.execPath, args, 120_000);
-  if (result.code !== 0) throw new Error(`earshot simulate failed (${result.code}): ${result.stderr.trim()}`);
+  if (result.code !== 0) throw new Error(`earshot-sim simulate failed (${result.code}): ${result.stderr.trim()}`);
   return {
     name: 'heartbeat-hour',
-    stack: 'earshot simulate (offline)',
+    stack: 'earshot-sim simulate (offline)',
     shape: "1 h of heartbeats and telemetry (simulator's muted scenario)",
     kind: 'negative',
     file: join(out, 'capture.pcap'),

@@ -19,7 +19,7 @@ import {
   withIpv6ExtensionHeaders,
   withVlanTags,
   type Endpoint,
-} from '../../appliance/src/synth/frame-builder.js';
+} from '../../sim/src/frame-builder.js';
 import { cloud, echo } from '../support/decode-fixtures.js';
 
 const echo6: Endpoint = { mac: '68:54:fd:0a:1b:2c', ip: '2001:db8:0:1::50', port: 50000 };

@@ -20,9 +20,9 @@ import {
   withIpv6ExtensionHeaders,
   withVlanTags,
   type Endpoint,
-} from '../../appliance/src/synth/frame-builder.js';
+} from '../../sim/src/frame-builder.js';
 import { cloud, echo } from '../support/decode-fixtures.js';
-import { mulberry32 } from '../../appliance/src/synth/seeded-random.js';
+import { mulberry32 } from '../../sim/src/seeded-random.js';
 
 const FRAMES = Number(process.env.EARSHOT_FUZZ_FRAMES ?? 100000);
 const SEED = Number(process.env.EARSHOT_FUZZ_SEED ?? 0x5eed);

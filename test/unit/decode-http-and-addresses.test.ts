@@ -4,7 +4,7 @@ import { decodeFrame } from '../../appliance/src/decode/decode-frame.js';
 import { parseHttpRequestLine } from '../../appliance/src/decode/http-request.js';
 import { ipv4String, ipv6String } from '../../appliance/src/decode/ip-layer.js';
 import { LinkType, TcpFlag } from '../../appliance/src/decode/types.js';
-import { ipv4Bytes, ipv6Bytes, tcpFrame, tlsRecord, udpFrame, type Endpoint } from '../../appliance/src/synth/frame-builder.js';
+import { ipv4Bytes, ipv6Bytes, tcpFrame, tlsRecord, udpFrame, type Endpoint } from '../../sim/src/frame-builder.js';
 
 const echo: Endpoint = { mac: '68:54:fd:0a:1b:2c', ip: '192.168.1.50', port: 49152 };
 const web: Endpoint = { mac: 'f0:9f:c2:00:00:01', ip: '93.184.215.14', port: 80 };

@@ -13,7 +13,7 @@ import {
   withIpv6ExtensionHeaders,
   withVlanTags,
   type Endpoint,
-} from '../../appliance/src/synth/frame-builder.js';
+} from '../../sim/src/frame-builder.js';
 import { cloud, echo } from '../support/decode-fixtures.js';
 
 const echo6: Endpoint = { ...echo, ip: 'fd00::50' };

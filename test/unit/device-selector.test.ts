@@ -4,7 +4,7 @@ import { decodeFrame } from '../../appliance/src/decode/decode-frame.js';
 import { LinkType, TcpFlag, type DecodedPacket } from '../../appliance/src/decode/types.js';
 import { BusiestLocalSender, DeviceMatcher, echoCaptureFilter, isLocalAddress, parseDeviceSpec } from '../../appliance/src/pipeline/device-selector.js';
 import { PacketPipeline } from '../../appliance/src/pipeline/packet-pipeline.js';
-import { tcpFrame, udpFrame, type Endpoint } from '../../appliance/src/synth/frame-builder.js';
+import { tcpFrame, udpFrame, type Endpoint } from '../../sim/src/frame-builder.js';
 
 const ECHO_MAC = '68:54:fd:0a:1b:2c';
 const echo: Endpoint = { mac: ECHO_MAC, ip: '192.168.1.50', port: 49152 };
@@ -194,7 +194,7 @@ test('when the access point names the Echo, the pipeline follows it instead of i
       return { timeUs: 1_700_000_000_000_000 + i * 1000, originalLength: bytes.length, linkType: LinkType.ETHERNET, bytes };
     });
   const seen: string[] = [];
-  const pipeline = new PacketPipeline({ electionPackets: 1_000 }, (packet) => seen.push(packet.src));
+  const pipeline = new PacketPipeline({ electionPackets: 1_000 }, (context) => seen.push(context.packet.src));
   // The phone is the busier sender: an election would have picked it.
   for (const frame of [...frames(phone, cloud, 30), ...frames(echo, cloud, 5)]) pipeline.push(frame);
   assert.equal(pipeline.device, undefined, 'the election is still open');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mulberry32 } from '../../appliance/src/synth/seeded-random.js';
+import { mulberry32 } from '../../sim/src/seeded-random.js';
 import { always, burst, FLOW, flowTo, latencyMs, MS, paced, runJudge, S, T0, type Sent } from '../support/judge-harness.js';
 
 /** Opus-like: 100-130-byte records every 20-32 ms (about 4 KB/s). */

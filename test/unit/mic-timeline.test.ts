@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MicContext, MicState } from '../../appliance/src/mic/mic-state.js';
 import { MicTimeline, MicTimelineError, parseMicTimeline, parseTimestampUs, type MicChange } from '../../appliance/src/mic/mic-timeline.js';
-import { mulberry32 } from '../../appliance/src/synth/seeded-random.js';
+import { mulberry32 } from '../../sim/src/seeded-random.js';
 
 /** 2022-01-15T12:57:32Z in microseconds. */
 const BASE = 1_642_251_452_000_000;

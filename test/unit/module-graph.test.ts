@@ -41,3 +41,29 @@ test('no two folders of the product import each other, directly or round about',
   }
   assert.deepEqual(cycles, []);
 });
+
+// The box ships dist/appliance and dist/gpio only (os-image/stage-app.sh): a static import of the
+// simulator or the trainer would fail there at start-up. Type-only imports are erased, and the
+// trainer is loaded on demand (cli/checkout-only.ts); the simulator may not be named at all.
+test('nothing the box ships imports sim/, or models/train other than on demand', () => {
+  const shipped = [join(REPO_ROOT, 'appliance'), join(REPO_ROOT, 'gpio')];
+  const offending: string[] = [];
+  let read = 0;
+  for (const root of shipped) {
+    for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+      const file = join(entry.parentPath, entry.name);
+      read++;
+      const text = readFileSync(file, 'utf8');
+      for (const [statement, typeOnly, spec] of text.matchAll(/^\s*(?:import|export)\s+(type\s+)?[^;]*?from\s+'(\.[^']+)'/gm)) {
+        const target = relative(REPO_ROOT, resolve(dirname(file), spec));
+        if (target.startsWith('sim/') || (target.startsWith('models/train/') && !typeOnly)) offending.push(`${relative(REPO_ROOT, file)}: ${statement.trim()}`);
+      }
+      for (const [, spec] of text.matchAll(/import\(\s*'(\.[^']+)'\s*\)/g)) {
+        if (relative(REPO_ROOT, resolve(dirname(file), spec)).startsWith('sim/')) offending.push(`${relative(REPO_ROOT, file)}: import('${spec}')`);
+      }
+    }
+  }
+  assert.ok(read > 100, `read only ${read} files`);
+  assert.deepEqual(offending, []);
+});

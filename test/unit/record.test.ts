@@ -19,8 +19,8 @@ import { headersOnlyFrame, headersOnlyLength } from '../../appliance/src/record/
 import { PcapChunks } from '../../appliance/src/record/pcap-chunks.js';
 import { pcapFileHeader } from '../../appliance/src/capture/capture-writer.js';
 import { segmentStem, segmentsToDelete, shouldRotate } from '../../appliance/src/record/segment-policy.js';
-import { demoSession, micTimelineCsv } from '../../appliance/src/synth/echo-session.js';
-import { concat, icmpEchoFrame, tcpFrame, timestampOptions, tlsRecord, udpFrame } from '../../appliance/src/synth/frame-builder.js';
+import { demoSession, micTimelineCsv } from '../../sim/src/echo-session.js';
+import { concat, icmpEchoFrame, tcpFrame, timestampOptions, tlsRecord, udpFrame } from '../../sim/src/frame-builder.js';
 import { cloud, echo } from '../support/decode-fixtures.js';
 
 const dirs: string[] = [];

@@ -8,14 +8,14 @@ import { test } from 'node:test';
 import { decodeFrame } from '../../appliance/src/decode/decode-frame.js';
 import { parseHttpRequestLine } from '../../appliance/src/decode/http-request.js';
 import type { CapturedFrame } from '../../appliance/src/decode/types.js';
-import { objectIdentifier, tlv } from '../../appliance/src/synth/der.js';
-import { EventQueue } from '../../appliance/src/synth/event-queue.js';
-import { audioRangeRequest } from '../../appliance/src/synth/http-messages.js';
-import { SeededRandom } from '../../appliance/src/synth/seeded-random.js';
-import { TcpSession } from '../../appliance/src/synth/tcp-session.js';
-import { stubCertificateChain, TlsChannel } from '../../appliance/src/synth/tls-channel.js';
-import { clientHello, plainRecord } from '../../appliance/src/synth/tls-handshake.js';
-import { dnsQuery, dnsResponse, ntpRequest, ntpResponse } from '../../appliance/src/synth/udp-messages.js';
+import { objectIdentifier, tlv } from '../../sim/src/der.js';
+import { EventQueue } from '../../sim/src/event-queue.js';
+import { audioRangeRequest } from '../../sim/src/http-messages.js';
+import { SeededRandom } from '../../sim/src/seeded-random.js';
+import { TcpSession } from '../../sim/src/tcp-session.js';
+import { stubCertificateChain, TlsChannel } from '../../sim/src/tls-channel.js';
+import { clientHello, plainRecord } from '../../sim/src/tls-handshake.js';
+import { dnsQuery, dnsResponse, ntpRequest, ntpResponse } from '../../sim/src/udp-messages.js';
 
 const hello = (recordLength?: number): Uint8Array =>
   plainRecord(22, clientHello({ profile: 'avs', random: new Uint8Array(32).fill(7), sessionId: new Uint8Array(32).fill(9), serverName: 'avs-alexa-4-na.amazon.com', alpn: ['h2'], recordLength }));

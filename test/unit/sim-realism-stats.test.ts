@@ -3,8 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { REPORT_BEGIN, REPORT_END, spliceReport } from '../../appliance/src/synth/realism-report.js';
-import { classSamples, ksStatistic, parseDatasetCsv, quantiles, shapesOf, type DatasetRow } from '../../appliance/src/synth/realism-stats.js';
+import { REPORT_BEGIN, REPORT_END, spliceReport } from '../../sim/src/realism-report.js';
+import { classSamples, ksStatistic, parseDatasetCsv, quantiles, shapesOf, type DatasetRow } from '../../sim/src/realism-stats.js';
 
 test('the KS distance is 0 for the same sample, 1 for disjoint ones, and the CDF gap in between', () => {
   assert.equal(ksStatistic([1, 2, 3], [3, 2, 1]), 0);

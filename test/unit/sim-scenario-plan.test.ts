@@ -4,10 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MicTimeline } from '../../appliance/src/mic/mic-timeline.js';
-import { REQUESTS } from '../../appliance/src/synth/echo-profile.js';
-import { buildPlan, leakDurationUs, parseScenarioList, SCENARIOS, type LeakAction, type ScenarioName, type VoiceAction } from '../../appliance/src/synth/scenario-plan.js';
-import { ScaledClock } from '../../appliance/src/synth/live-clock.js';
-import { expectedVerdict } from '../../appliance/src/synth/sim-truth.js';
+import { REQUESTS } from '../../sim/src/echo-profile.js';
+import { buildPlan, leakDurationUs, parseScenarioList, SCENARIOS, type LeakAction, type ScenarioName, type VoiceAction } from '../../sim/src/scenario-plan.js';
+import { ScaledClock } from '../../sim/src/live-clock.js';
 
 const START = Date.UTC(2026, 0, 15, 12) * 1000;
 const plan = (name: ScenarioName, seed = 1, durationS?: number) => buildPlan([name], { seed, startUs: START, durationS });
@@ -31,6 +30,7 @@ test("the conversation asks the paper's four requests in turn, listening from th
   const mic = new MicTimeline(p.mic);
   for (const r of requests) {
     assert.equal(mic.stateAt(r.atUs), 'listening');
+    assert.deepEqual(r.expect, { verdict: 'expected', mic: 'listening' }, 'a request is expected');
     assert.equal(mic.stateAt(r.atUs + r.speechUs), 'listening', 'still listening when the upload ends');
     assert.ok(r.speechUs >= 2e6 && r.speechUs <= 8e6, `a request streams ${r.speechUs / 1e6} s of audio`);
     assert.ok(r.answerUs > 0 && r.followUps >= 3);
@@ -49,8 +49,9 @@ test('each leak happens in the mic state that makes it critical or a warning, wi
     assert.equal(leak.purpose, purpose);
     assert.equal(leak.codec, codec);
     assert.equal(leak.answerUs, 0);
-    const context = new MicTimeline(p.mic).contextAt(leak.atUs, 30e6);
-    assert.equal(expectedVerdict(purpose as 'muted_upload', context), verdict, name);
+    // The script declares the verdict; the ring it sets must show the state the verdict rests on.
+    assert.equal(leak.expect.verdict, verdict, name);
+    assert.equal(new MicTimeline(p.mic).contextAt(leak.atUs, 30e6), leak.expect.mic, `${name}: the ring at the leak`);
     assert.ok(p.quiet.some(([a, b]) => a < leak.atUs && b > leak.atUs + leak.speechUs), 'background uploads keep away from the leak');
   }
   const slow = voices(plan('slow-leak'))[0];
@@ -58,13 +59,13 @@ test('each leak happens in the mic state that makes it critical or a warning, wi
 });
 
 test('each shaped leak is planned while muted, away from background uploads, with the shape the issue names', () => {
-  const cases: [ScenarioName, LeakAction['shape'], string][] = [
-    ['bulk-leak', 'bulk', 'bulk_leak'],
-    ['burst-leak', 'burst', 'burst_leak'],
-    ['udp-leak', 'udp', 'udp_leak'],
-    ['split-leak', 'split', 'split_leak'],
+  const cases: [ScenarioName, LeakAction['shape']][] = [
+    ['bulk-leak', 'bulk'],
+    ['burst-leak', 'burst'],
+    ['udp-leak', 'udp'],
+    ['split-leak', 'split'],
   ];
-  for (const [name, shape, kind] of cases) {
+  for (const [name, shape] of cases) {
     for (const seed of [1, 2, 3]) {
       const p = plan(name, seed);
       assert.deepEqual(voices(p), [], `${name}: no voice upload`);
@@ -74,7 +75,8 @@ test('each shaped leak is planned while muted, away from background uploads, wit
       const mic = new MicTimeline(p.mic);
       assert.equal(mic.stateAt(leak.atUs), 'muted', name);
       assert.equal(mic.stateAt(leak.atUs + leakDurationUs(leak)), 'muted', `${name}: still muted when it ends`);
-      assert.equal(expectedVerdict(kind as 'bulk_leak', mic.contextAt(leak.atUs, 30e6)), 'critical', name);
+      assert.deepEqual(leak.expect, { verdict: 'critical', mic: 'muted' }, name);
+      assert.equal(mic.contextAt(leak.atUs, 30e6), leak.expect.mic, `${name}: the ring at the leak`);
       assert.ok(p.quiet.some(([a, b]) => a < leak.atUs && b > leak.atUs + leakDurationUs(leak)), `${name}: background uploads keep away`);
       if (leak.shape === 'bulk') assert.ok(leak.bytes >= 190 * 1024 && leak.bytes <= 215 * 1024, `bulk of ${leak.bytes} B`);
       if (leak.shape === 'burst') assert.ok(leak.burstBytes === 16384 && leak.periodUs === 1e6 && leak.bursts >= 6, 'a 16 KB burst once a second');

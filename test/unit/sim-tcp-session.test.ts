@@ -7,10 +7,10 @@ import { test } from 'node:test';
 import { decodeFrame } from '../../appliance/src/decode/decode-frame.js';
 import { TcpFlag, type CapturedFrame, type DecodedPacket } from '../../appliance/src/decode/types.js';
 import { FlowTable } from '../../appliance/src/flows/flow-table.js';
-import { EventQueue } from '../../appliance/src/synth/event-queue.js';
-import { SeededRandom } from '../../appliance/src/synth/seeded-random.js';
-import { TcpSession, type TcpSessionOptions } from '../../appliance/src/synth/tcp-session.js';
-import { TlsChannel } from '../../appliance/src/synth/tls-channel.js';
+import { EventQueue } from '../../sim/src/event-queue.js';
+import { SeededRandom } from '../../sim/src/seeded-random.js';
+import { TcpSession, type TcpSessionOptions } from '../../sim/src/tcp-session.js';
+import { TlsChannel } from '../../sim/src/tls-channel.js';
 
 const ECHO = { mac: '02:00:00:00:00:0a', ip: '192.0.2.10', port: 40000 };
 const SERVER = { mac: '02:00:00:00:00:01', ip: '198.51.100.20', port: 443 };

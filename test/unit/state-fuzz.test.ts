@@ -11,7 +11,7 @@ import { after, test } from 'node:test';
 import { ServiceStateModel } from '../../appliance/src/service/service-state.js';
 import { parseStoredState, type StoredState } from '../../appliance/src/service/state-schema.js';
 import { StateStore } from '../../appliance/src/service/state-store.js';
-import { mulberry32 } from '../../appliance/src/synth/seeded-random.js';
+import { mulberry32 } from '../../sim/src/seeded-random.js';
 
 const CASES = Number(process.env.EARSHOT_FUZZ_STATES ?? 1500);
 const SEED = Number(process.env.EARSHOT_FUZZ_SEED ?? 17);

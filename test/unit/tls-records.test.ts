@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TlsRecordTracker, looksLikeTlsHeader, seqDiff, type TlsRecordHeader } from '../../appliance/src/decode/tls-records.js';
-import { concat, tlsRecord } from '../../appliance/src/synth/frame-builder.js';
+import { TlsRecordTracker, looksLikeTlsHeader, seqDiff, type TlsRecordHeader } from '../../appliance/src/flows/tls-records.js';
+import { concat, tlsRecord } from '../../sim/src/frame-builder.js';
 
 /** A record whose body holds a plausible alert header at every offset that is a multiple of 8
  * (so at 1448, 2896, 4344 when the record starts the stream): a parser that read a header at

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { CompactForest } from '../classify/compact-forest.js';
 import { FEATURE_SETS, isFeatureSetName } from '../classify/features.js';
 import { decodeModel, encodeModel } from '../classify/model-format.js';
-import { DEFAULT_FOREST_PARAMS } from '../../../models/train/forest-params.js';
+import { fromCheckout } from './checkout-only.js';
 import { EXIT_OK, UsageError, type CliIo } from './cli-io.js';
 import { describeFsError } from './inputs.js';
 import { startProgress } from './train-progress.js';
@@ -33,6 +33,10 @@ export async function trainCommand(args: string[], io: CliIo): Promise<number> {
   if (!isFeatureSetName(featureSet)) throw new UsageError(`--features: unknown feature set '${featureSet}' (known: ${Object.keys(FEATURE_SETS).join(', ')})`);
   const mic = values.mic;
   if (mic !== 'context' && mic !== 'recorded') throw new UsageError(`--mic: must be context or recorded, not '${mic}'`);
+  // Loaded here, not at start-up: `earshot run` never needs ml-random-forest, and the box has no trainer.
+  const [{ DEFAULT_FOREST_PARAMS }, { loadCaptures }, { trainModel }] = await fromCheckout(() =>
+    Promise.all([import('../../../models/train/forest-params.js'), import('../../../models/train/dataset.js'), import('../../../models/train/recipe.js')]),
+  );
   const forest = {
     ...DEFAULT_FOREST_PARAMS,
     trees: intOption('--trees', values.trees, DEFAULT_FOREST_PARAMS.trees, 1, 10_000),
@@ -40,9 +44,6 @@ export async function trainCommand(args: string[], io: CliIo): Promise<number> {
     seed: intOption('--seed', values.seed, DEFAULT_FOREST_PARAMS.seed, 0, 0x7fffffff),
   };
 
-  // Loaded here, not at start-up: `earshot run` on the box never needs ml-random-forest.
-  const { loadCaptures } = await import('../../../models/train/dataset.js');
-  const { trainModel } = await import('../../../models/train/recipe.js');
   const captures = loadCaptures(positionals);
   for (const c of captures) {
     if (c.duplicateOf) io.stderr(`earshot train: ${c.name} is a byte-for-byte copy of ${c.duplicateOf}: ${values['keep-duplicates'] ? 'kept (--keep-duplicates)' : 'dropped'}\n`);

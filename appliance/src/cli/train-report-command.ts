@@ -8,9 +8,9 @@ import { parseArgs } from 'node:util';
 import { decodeModel } from '../classify/model-format.js';
 import { SHIPPED_MODEL_NAME } from '../classify/model-file.js';
 import type { WorkerRequest } from '../../../models/train/fold-worker.js';
-import { DEFAULT_FOREST_PARAMS } from '../../../models/train/forest-params.js';
 import type { Evaluation, FoldResult } from '../../../models/train/protocols.js';
 import type { MicConflict, ReportInput } from '../../../models/train/report-markdown.js';
+import { fromCheckout } from './checkout-only.js';
 import { EXIT_OK, UsageError, type CliIo } from './cli-io.js';
 import { startProgress } from './train-progress.js';
 
@@ -25,12 +25,17 @@ export async function trainReportCommand(args: string[], io: CliIo): Promise<num
   if (positionals.length === 0) throw new UsageError(`name the paper's dataset folder; usage: earshot ${TRAIN_REPORT_USAGE}`);
   const workers = values.workers === undefined ? undefined : Number(values.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)) throw new UsageError(`--workers: must be an integer between 1 and 64, not '${values.workers}'`);
-  // Loaded here, not at start-up: `earshot run` on the box never needs the training code.
-  const { datasetHash, loadCaptures } = await import('../../../models/train/dataset.js');
-  const { runJobs } = await import('../../../models/train/fold-pool.js');
-  const { poolFolds } = await import('../../../models/train/protocols.js');
-  const { renderReport } = await import('../../../models/train/report-markdown.js');
-  const { VARIANTS } = await import('../../../models/train/report-plan.js');
+  // Loaded here, not at start-up: `earshot run` never needs the training code, and the box has none.
+  const [{ DEFAULT_FOREST_PARAMS }, { datasetHash, loadCaptures }, { runJobs }, { poolFolds }, { renderReport }, { VARIANTS }] = await fromCheckout(() =>
+    Promise.all([
+      import('../../../models/train/forest-params.js'),
+      import('../../../models/train/dataset.js'),
+      import('../../../models/train/fold-pool.js'),
+      import('../../../models/train/protocols.js'),
+      import('../../../models/train/report-markdown.js'),
+      import('../../../models/train/report-plan.js'),
+    ]),
+  );
   const captures = loadCaptures(positionals);
   const params = DEFAULT_FOREST_PARAMS;
   const seed = params.seed;

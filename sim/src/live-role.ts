@@ -1,5 +1,5 @@
 // The entry point of live mode's three processes, each started inside its own network namespace
-// by `earshot simulate --live`:  live-role ROLE CONFIG.json
+// by `earshot-sim simulate --live`:  live-role ROLE CONFIG.json
 //   capture: LiveSource on the box's LAN veth    cloud: the fake servers    echo: the fake Echo
 // Each prints JSON lines on stdout; errors go to stderr with exit code 1.
 

@@ -1,11 +1,12 @@
-// What the simulator really produced, for truth.json: every upload episode with its expected
-// verdict, every heartbeat and every stream. Times are those of the captured segments (capture
-// clock), recorded as the frames are emitted, so the truth always matches the capture byte for byte.
+// What the simulator really produced, for truth.json: every upload episode with the verdict the
+// scenario script declared for it, every heartbeat and every stream. Offline, times are those of
+// the emitted segments (capture clock), recorded as the frames are built, so the truth matches
+// the capture byte for byte; live, they are what the fake Echo wrote and when (live-truth.ts).
+// Nothing here reads the product: an episode's verdict is the script's, so a product that
+// judges wrongly disagrees with truth.json instead of agreeing with itself.
 
-import type { FlowTuple } from '../judge/judge-events.js';
-import type { MicChange } from '../mic/mic-timeline.js';
-import { MicTimeline } from '../mic/mic-timeline.js';
-import type { MicContext } from '../mic/mic-state.js';
+import { micStateAt, type MicChange, type MicState } from './mic-plan.js';
+import type { Expectation, ExpectedVerdict } from './scenario-plan.js';
 
 /** Voice-like uploads (the Echo's own framing: a record every 20 ms). */
 export const VOICE_KINDS = ['voice_command', 'muted_upload', 'misactivation', 'slow_leak'] as const;
@@ -14,7 +15,16 @@ export const SHAPED_LEAK_KINDS = ['bulk_leak', 'burst_leak', 'udp_leak', 'split_
 /** The kinds the mic state gives a verdict; every other kind must never alert. */
 export const AUDIO_KINDS = [...VOICE_KINDS, ...SHAPED_LEAK_KINDS] as const;
 export type EpisodeKind = (typeof AUDIO_KINDS)[number] | 'follow_up' | 'event' | 'telemetry';
-export type ExpectedVerdict = 'critical' | 'warning' | 'expected' | 'none';
+export type { ExpectedVerdict };
+
+/** A connection as truth.json names it (the judge's alerts name theirs the same way). */
+export interface FlowTuple {
+  protocol: 'tcp' | 'udp';
+  src: string;
+  srcPort: number;
+  dst: string;
+  dstPort: number;
+}
 export type HeartbeatKind = 'avs_ping' | 'metrics' | 'spotify_sync';
 export type StreamService = 'amazon_music' | 'spotify';
 
@@ -44,6 +54,8 @@ function observe(span: Span): SegmentObserver {
 export interface EpisodeDetails {
   utterance?: string;
   codec?: string;
+  /** The script's verdict for an upload it planned; background uploads (telemetry, events) have none. */
+  expect?: Expectation;
 }
 
 export class EpisodeRecorder {
@@ -136,18 +148,6 @@ export class TruthRecorder {
 
 export const isoMs = (timeUs: number): string => new Date(Math.floor(timeUs / 1000)).toISOString();
 
-/**
- * The verdict the judge should reach for an episode, from what the plan meant it to be: only
- * uploads that carry audio (voice-like, or a shaped leak) have one; the mic context at the
- * episode's first packet decides it (design.md section 4).
- */
-export function expectedVerdict(kind: EpisodeKind, mic: MicContext): ExpectedVerdict {
-  if (!(AUDIO_KINDS as readonly string[]).includes(kind)) return 'none';
-  if (mic === 'listening' || mic === 'grace') return 'expected';
-  if (mic === 'muted') return 'critical';
-  return 'warning';
-}
-
 export interface TruthHeader {
   mode: 'offline' | 'live';
   scenario: string;
@@ -159,21 +159,23 @@ export interface TruthHeader {
   captureStartUs: number;
   captureEndUs: number;
   micFile: string;
+  /** Written into truth.json for the judge's runs; the truth itself does not depend on it. */
   graceS: number;
   segments: { scenario: string; startUs: number; endUs: number }[];
 }
 
 const time = (us: number): { iso: string; us: number } => ({ iso: isoMs(us), us: Math.round(us) });
 
-/** truth.json as a plain object. Episodes without a captured segment (cut off by the end) are left out. */
+/**
+ * truth.json as a plain object. Episodes without a captured segment (cut off by the end) are left
+ * out. An episode's `mic` is the script's for a planned upload, else the ring's state at its start.
+ */
 export function truthDocument(header: TruthHeader, truth: TruthRecorder, mic: readonly MicChange[]): object {
-  const timeline = new MicTimeline(mic);
-  const graceUs = header.graceS * 1e6;
   const episodes = truth.episodes
     .filter((e) => e.span.packets > 0)
     .map((e) => {
-      const context = timeline.contextAt(e.span.firstUs, graceUs);
-      const verdict = expectedVerdict(e.kind, context);
+      const context: MicState = e.details.expect?.mic ?? micStateAt(mic, e.span.firstUs);
+      const verdict: ExpectedVerdict = e.details.expect?.verdict ?? 'none';
       const start = time(e.span.firstUs);
       const end = time(e.span.lastUs);
       return {

@@ -1,4 +1,4 @@
-// Three network namespaces for live simulation, made and removed by `earshot simulate --live`:
+// Three network namespaces for live simulation, made and removed by `earshot-sim simulate --live`:
 //
 //   echo ns              box ns                              cloud ns
 //   eth0 192.0.2.10 ---- lan0 192.0.2.1 | wan0 198.51.100.1 ---- eth0 198.51.100.2

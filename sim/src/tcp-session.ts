@@ -9,7 +9,7 @@
 //   Echo --(captured at t)--> AP ---- owd ----> server
 //   Echo <--(captured at t+owd)-- AP <-- owd -- server (sent at t)
 
-import { TcpFlag } from '../decode/types.js';
+import { TcpFlag } from './wire-constants.js';
 import type { EventQueue } from './event-queue.js';
 import { concat, tcpFrame, timestampOptions, type Endpoint } from './frame-builder.js';
 import type { SeededRandom } from './seeded-random.js';

@@ -1,4 +1,4 @@
-// `earshot demo`: the whole box on this machine. The simulator makes part of an Echo's day (the
+// `earshot-sim demo` (`make demo`): the whole box on this machine. The simulator makes part of an Echo's day (the
 // paper's four example requests, Spotify, an upload while muted, a misactivation, a slow leak and
 // leaks framed like no Echo client: a bulk upload, 16 KB bursts, UDP, a burst then a paced stream)
 // with its mic timeline; the real service runs on it at a compressed pace with a live view,
@@ -10,15 +10,15 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { summaryEvent } from '../pipeline/capture-run.js';
-import { resolveConfig } from '../service/load-config.js';
-import { createService } from '../service/wiring.js';
-import { parseMicTimeline } from '../mic/mic-timeline.js';
+import { summaryEvent } from '../../../appliance/src/pipeline/capture-run.js';
+import { resolveConfig } from '../../../appliance/src/service/load-config.js';
+import { createService } from '../../../appliance/src/service/wiring.js';
+import { parseMicTimeline } from '../../../appliance/src/mic/mic-timeline.js';
 import { simulateCommand } from './simulate-command.js';
-import type { CliIo } from './cli-io.js';
-import { EXIT_OK } from './cli-io.js';
+import type { CliIo } from '../../../appliance/src/cli/cli-io.js';
+import { EXIT_OK } from '../../../appliance/src/cli/cli-io.js';
 import { DemoView } from './demo-view.js';
-import { formatReplaySummary } from './replay-report.js';
+import { formatReplaySummary } from '../../../appliance/src/cli/replay-report.js';
 
 export const DEMO_USAGE = 'demo [--mqtt URL] [--speed N] [--keep DIR]';
 

@@ -3,12 +3,15 @@
 // (the marker itself is left out) or stdin closes.
 
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { pcapFileHeader, pcapRecord } from '../capture/capture-writer.js';
-import { LiveSource } from '../capture/live-source.js';
+import { pcapFileHeader, pcapRecord } from '../../appliance/src/capture/capture-writer.js';
+import { LiveSource } from '../../appliance/src/capture/live-source.js';
 
 export interface CaptureReport {
   event: 'capturing' | 'captured';
   frames?: number;
+  /** Capture-clock stamps of the first and the last frame written. */
+  firstUs?: number;
+  lastUs?: number;
   received?: number;
   dropped?: number;
   interfaceDropped?: number;
@@ -21,6 +24,8 @@ export async function runLiveCapture(iface: string, outPath: string, markerHex: 
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
   let frames = 0;
+  let firstUs = 0;
+  let lastUs = 0;
   const flush = (): void => {
     if (pending.length === 0) return;
     writeSync(fd, Buffer.concat(pending, pendingBytes));
@@ -52,6 +57,8 @@ export async function runLiveCapture(iface: string, outPath: string, markerHex: 
       const record = pcapRecord(frame.timeUs, frame.bytes, frame.originalLength);
       pending.push(record);
       pendingBytes += record.length;
+      if (frames === 0) firstUs = frame.timeUs;
+      lastUs = frame.timeUs;
       frames++;
       if (pendingBytes > 1 << 20) flush();
     });
@@ -61,5 +68,5 @@ export async function runLiveCapture(iface: string, outPath: string, markerHex: 
     closeSync(fd);
   }
   const stats = source.stats();
-  report({ event: 'captured', frames, received: stats.received, dropped: stats.dropped, interfaceDropped: stats.interfaceDropped, stopReason });
+  report({ event: 'captured', frames, firstUs, lastUs, received: stats.received, dropped: stats.dropped, interfaceDropped: stats.interfaceDropped, stopReason });
 }

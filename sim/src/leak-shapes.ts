@@ -68,7 +68,7 @@ function finish(device: EchoDevice, channel: TlsChannel, afterUs: number): void 
 function bulk(device: EchoDevice, action: Action<'bulk'>): void {
   const r = device.random;
   connectUpload(device, (channel) => {
-    const episode = device.truth.episode('bulk_leak', channel.tcp.flow);
+    const episode = device.truth.episode('bulk_leak', channel.tcp.flow, { expect: action.expect });
     device.sendRecords(channel, episode, [r.int(...HEADERS_PLAINTEXT)]);
     const pacing = linkRate(device);
     device.sendRecords(channel, episode, recordsOf(action.bytes), true, pacing);
@@ -79,7 +79,7 @@ function bulk(device: EchoDevice, action: Action<'bulk'>): void {
 function bursts(device: EchoDevice, avs: TlsChannel, action: Action<'burst'>): void {
   const r = device.random;
   const q = device.queue;
-  const episode = device.truth.episode('burst_leak', avs.tcp.flow);
+  const episode = device.truth.episode('burst_leak', avs.tcp.flow, { expect: action.expect });
   const start = q.nowUs;
   device.sendRecords(avs, episode, [r.int(...HEADERS_PLAINTEXT)]);
   for (let i = 0; i < action.bursts; i++) {
@@ -106,7 +106,7 @@ function udp(device: EchoDevice, action: Action<'udp'>): void {
   device.lookup(HOSTS.rtpRelay, ADDRESSES.rtpRelay, 1, () => {
     const echo = device.echoEndpoint();
     const relay = device.serverEndpoint(ADDRESSES.rtpRelay, PORTS.rtp);
-    const episode = device.truth.episode('udp_leak', { protocol: 'udp', src: echo.ip, srcPort: echo.port, dst: relay.ip, dstPort: relay.port });
+    const episode = device.truth.episode('udp_leak', { protocol: 'udp', src: echo.ip, srcPort: echo.port, dst: relay.ip, dstPort: relay.port }, { expect: action.expect });
     const ssrc = r.uint32();
     const firstSequence = r.int(0, 0xffff);
     const firstTimestamp = r.uint32();
@@ -133,7 +133,7 @@ function udp(device: EchoDevice, action: Action<'udp'>): void {
 function split(device: EchoDevice, avs: TlsChannel, action: Action<'split'>): void {
   const r = device.random;
   const q = device.queue;
-  const episode: EpisodeRecorder = device.truth.episode('split_leak', avs.tcp.flow);
+  const episode: EpisodeRecorder = device.truth.episode('split_leak', avs.tcp.flow, { expect: action.expect });
   const start = q.nowUs;
   // The pre-roll: the event and the audio buffered since the wake word, in one write.
   device.sendRecords(avs, episode, [r.int(...HEADERS_PLAINTEXT)]);

@@ -4,7 +4,7 @@
 // fresh handshake and a telemetry burst about every two minutes, unanswered SYNs to a LAN device
 // on port 55443, DNS lookups and NTP. Foreground activities (echo-activities.ts) use its channels.
 
-import { TcpFlag } from '../decode/types.js';
+import { TcpFlag } from './wire-constants.js';
 import { ADDRESSES, BOX, CLIENT_HELLO_LENGTHS, ECHO, HOSTS, LOCAL_DEVICE, PORTS, RECORD, RTT_US, TIMING } from './echo-profile.js';
 import { tcpFrame, udpFrame, type Endpoint } from './frame-builder.js';
 import type { Plan } from './scenario-plan.js';

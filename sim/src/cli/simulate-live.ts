@@ -1,12 +1,12 @@
-// `earshot simulate --live`: the plan played with real TLS/HTTP2 through network namespaces this
+// `earshot-sim simulate --live`: the plan played with real TLS/HTTP2 through network namespaces this
 // command creates, captured with libpcap on the box's LAN veth. Needs root. Whatever it set up is
 // removed when it ends, fails, or gets SIGINT/SIGTERM (exit 130/143 then).
 
 import { join } from 'node:path';
-import { micTimelineCsv } from '../synth/echo-session.js';
-import { LiveSimulation } from '../synth/live-simulator.js';
-import { liveUnavailableReason } from '../synth/netns-lab.js';
-import { EXIT_OK, UsageError, type CliIo } from './cli-io.js';
+import { micTimelineCsv } from '../echo-session.js';
+import { LiveSimulation } from '../live-simulator.js';
+import { liveUnavailableReason } from '../netns-lab.js';
+import { EXIT_OK, UsageError, type CliIo } from '../../../appliance/src/cli/cli-io.js';
 import { OUTPUT_FILES, summaryLine, writeOutput, type SimulateRequest } from './simulate-command.js';
 
 type TruthSummary = Parameters<typeof summaryLine>[3];
@@ -15,7 +15,7 @@ export async function simulateLive(request: SimulateRequest, io: CliIo): Promise
   const reason = liveUnavailableReason();
   if (reason) throw new UsageError(`--live: ${reason} (offline mode, without --live, needs no privileges)`);
   const simulation = new LiveSimulation();
-  const say = (message: string): void => io.stderr(`earshot simulate --live: ${message}\n`);
+  const say = (message: string): void => io.stderr(`earshot-sim simulate --live: ${message}\n`);
   const onSignal = (signal: NodeJS.Signals): void => {
     say(`${signal}: removing the namespaces and processes of this run`);
     void simulation.cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));

@@ -7,7 +7,7 @@ import { certificate, pem, tbsCertificate } from './x509-certificate.js';
 
 export function selfSignedCertificate(dnsNames: string[], now = new Date()): { certPem: string; keyPem: string } {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const name = { country: 'US', organization: 'earshot simulator', commonName: 'earshot simulated cloud' };
+  const name = { country: 'US', organization: 'earshot simulator', commonName: 'earshot-sim simulated cloud' };
   const tbs = tbsCertificate({
     serial: randomBytes(16),
     issuer: name,

@@ -1,4 +1,4 @@
-// `earshot simulate`: synthetic Echo traffic for a scenario (the paper's four contexts and the
+// `earshot-sim simulate`: synthetic Echo traffic for a scenario (the paper's four contexts and the
 // leaks), written as DIR/capture.pcap, DIR/mic.csv and DIR/truth.json. Offline by default (a
 // synthetic clock, deterministic for a seed); `--live` plays the same plan with real TLS through
 // network namespaces; `--report` writes the realism report (docs/simulator.md).
@@ -6,15 +6,15 @@
 import { closeSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PcapBuilder } from '../capture/capture-writer.js';
-import { LinkType } from '../decode/types.js';
-import { parseTimestampUs } from '../mic/mic-timeline.js';
-import type { Codec } from '../synth/echo-profile.js';
-import { micTimelineCsv } from '../synth/echo-session.js';
-import { offlineTruth, simulateOffline } from '../synth/offline-simulator.js';
-import { buildPlan, minimumDurationS, parseScenarioList, SCENARIO_NOTES, SCENARIOS, type Plan, type ScenarioName } from '../synth/scenario-plan.js';
-import { EXIT_OK, UsageError, type CliIo } from './cli-io.js';
-import { describeFsError } from './inputs.js';
+import { PcapBuilder } from '../../../appliance/src/capture/capture-writer.js';
+import { LinkType } from '../wire-constants.js';
+import { parseTimestampUs } from '../../../appliance/src/mic/mic-timeline.js';
+import type { Codec } from '../echo-profile.js';
+import { micTimelineCsv } from '../echo-session.js';
+import { offlineTruth, simulateOffline } from '../offline-simulator.js';
+import { buildPlan, minimumDurationS, parseScenarioList, SCENARIO_NOTES, SCENARIOS, type Plan, type ScenarioName } from '../scenario-plan.js';
+import { EXIT_OK, UsageError, type CliIo } from '../../../appliance/src/cli/cli-io.js';
+import { describeFsError } from '../../../appliance/src/cli/inputs.js';
 import { simulateLive } from './simulate-live.js';
 import { simulateReport } from './simulate-report.js';
 
@@ -52,7 +52,7 @@ export interface SimulateRequest {
 
 export async function simulateCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'; usage: earshot ${SIMULATE_USAGE}`);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'; usage: earshot-sim ${SIMULATE_USAGE}`);
   if (values.list) {
     io.stdout(SCENARIOS.map((name) => `${name.padEnd(14)} ${SCENARIO_NOTES[name]}\n`).join(''));
     return EXIT_OK;
@@ -65,10 +65,10 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
 }
 
 function parseRequest(values: { scenario?: string; out?: string; seed?: string; duration?: string; start?: string; codec?: string; live?: boolean; 'time-scale'?: string }): SimulateRequest {
-  if (values.scenario === undefined) throw new UsageError(`--scenario is required (one of ${SCENARIOS.join(', ')}); usage: earshot ${SIMULATE_USAGE}`);
+  if (values.scenario === undefined) throw new UsageError(`--scenario is required (one of ${SCENARIOS.join(', ')}); usage: earshot-sim ${SIMULATE_USAGE}`);
   const names = parseScenarioList(values.scenario);
   if (!names) throw new UsageError(`--scenario: expected one of ${SCENARIOS.join(', ')}, or several joined by commas without 'all' (got '${values.scenario.slice(0, 60)}')`);
-  if (values.out === undefined) throw new UsageError(`--out DIR is required; usage: earshot ${SIMULATE_USAGE}`);
+  if (values.out === undefined) throw new UsageError(`--out DIR is required; usage: earshot-sim ${SIMULATE_USAGE}`);
   let seed = 1;
   if (values.seed !== undefined) {
     seed = Number(values.seed);
@@ -156,7 +156,7 @@ export function summaryLine(plan: Plan, frames: number, out: string, truth: { ep
   const v = truth.counts.episodes_by_verdict;
   const hours = (plan.endUs - plan.startUs) / 3.6e9;
   return (
-    `earshot simulate: ${plan.scenario} (seed ${plan.seed}): ${frames.toLocaleString('en-US')} frames over ${hours >= 1 ? `${hours.toFixed(1)} h` : `${(hours * 60).toFixed(1)} min`} in ${seconds.toFixed(1)} s\n` +
+    `earshot-sim simulate: ${plan.scenario} (seed ${plan.seed}): ${frames.toLocaleString('en-US')} frames over ${hours >= 1 ? `${hours.toFixed(1)} h` : `${(hours * 60).toFixed(1)} min`} in ${seconds.toFixed(1)} s\n` +
     `  ${join(out, OUTPUT_FILES.capture)}, ${join(out, OUTPUT_FILES.mic)}, ${join(out, OUTPUT_FILES.truth)}\n` +
     `  upload episodes: ${v.critical} critical, ${v.warning} warning, ${v.expected} expected, ${v.none} never alert; ${truth.heartbeats.length} heartbeats; ${truth.streams.length} streams\n`
   );

@@ -1,11 +1,11 @@
 // The demo's live terminal view: mic changes and alerts as they happen, and on a terminal one
 // status line kept up to date underneath them. Pure formatting; the command feeds it.
 
-import type { JudgeEvent } from '../judge/judge-events.js';
-import { formatKilobytes } from '../judge/verdict.js';
-import type { MicChange } from '../mic/mic-timeline.js';
-import type { ServiceState } from '../service/service-state.js';
-import { clockTime as clock } from '../time-format.js';
+import type { JudgeEvent } from '../../../appliance/src/judge/judge-events.js';
+import { formatKilobytes } from '../../../appliance/src/judge/verdict.js';
+import type { MicChange } from '../mic-plan.js';
+import type { ServiceState } from '../../../appliance/src/service/service-state.js';
+import { clockTime as clock } from '../../../appliance/src/time-format.js';
 
 const CLEAR_LINE = '\r\x1b[K';
 

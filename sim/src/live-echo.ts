@@ -1,7 +1,8 @@
 // The fake Echo of live mode, one process in the echo namespace: it plays the plan with real
 // clients (HTTP/2 over TLS 1.2 to AVS with a PING every 30 s, a raw TLS metrics connection with its
 // 4-byte heartbeat, Spotify's sync port, new servers every ~2 minutes, music downloads, DNS, NTP)
-// and reports, as JSON lines, what it did on which connection and when (wall clock = capture clock).
+// and reports, as JSON lines, what it did on which connection and when (wall clock = capture clock):
+// each episode's writes are counted as they are made (SentTally), which is live mode's truth.
 
 import { once } from 'node:events';
 import { createSocket } from 'node:dgram';
@@ -12,7 +13,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { ADDRESSES, CODECS, HOSTS, PORTS, TIMING } from './echo-profile.js';
 import { ANSWER_BYTES_HEADER, TLS_SETTINGS } from './live-cloud.js';
 import { ScaledClock } from './live-clock.js';
-import type { LiveEvent, LiveFlow } from './live-truth.js';
+import { SentTally, type LiveEvent, type LiveFlow } from './live-truth.js';
 import type { LeakAction, MusicAction, Plan, VoiceAction } from './scenario-plan.js';
 import { SeededRandom } from './seeded-random.js';
 import type { EpisodeKind } from './sim-truth.js';
@@ -32,6 +33,7 @@ export type EchoReport = LiveEvent | { event: 'mic'; state: string; timeUs: numb
 const S = 1_000_000;
 export const nowUs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
 const sleepUntil = (us: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, (us - nowUs()) / 1000)));
+const tally = (): SentTally => new SentTally(nowUs);
 const KIND: Record<VoiceAction['purpose'], EpisodeKind> = { command: 'voice_command', muted_upload: 'muted_upload', misactivation: 'misactivation', slow_leak: 'slow_leak' };
 
 export class LiveEcho {
@@ -163,9 +165,10 @@ export class LiveEcho {
     const stream = session.request({ ':method': 'POST', ':path': '/v20160207/events', 'content-type': 'application/json' });
     stream.on('error', () => {});
     stream.resume();
-    const startUs = nowUs();
+    const sent = tally();
     stream.end(Buffer.alloc(jsonLength, 0x7b));
-    this.report({ event: 'episode', kind, flow: this.avsFlow, startUs, endUs: nowUs() });
+    sent.h2(jsonLength);
+    this.report({ event: 'episode', kind, flow: this.avsFlow, ...sent });
     await once(stream, 'close').catch(() => {});
   }
 
@@ -178,16 +181,23 @@ export class LiveEcho {
     const stream = session.request({ ':method': 'POST', ':path': '/v20160207/events', 'content-type': 'multipart/form-data; boundary=earshot', [ANSWER_BYTES_HEADER]: String(answerBytes) });
     stream.on('error', () => {});
     stream.resume();
+    const sent = tally();
     const startUs = nowUs();
-    if (action.purpose !== 'slow_leak') stream.write(Buffer.alloc(this.r.int(4150, 4450), 0x7b));
+    if (action.purpose !== 'slow_leak') {
+      const json = this.r.int(4150, 4450);
+      stream.write(Buffer.alloc(json, 0x7b));
+      sent.h2(json);
+    }
     const audio = Buffer.alloc(codec.recordPlaintext - 9, 0x55);
     const frames = Math.max(1, Math.round(action.speechUs / codec.frameUs));
     for (let i = 0; i < frames; i++) {
       await sleepUntil(startUs + 5000 + i * codec.frameUs);
       stream.write(audio);
+      sent.h2(audio.length);
     }
     stream.end(Buffer.alloc(26));
-    this.report({ event: 'episode', kind: KIND[action.purpose], utterance: action.utterance ?? undefined, codec: action.codec, flow: this.avsFlow, startUs, endUs: nowUs() });
+    sent.h2(26);
+    this.report({ event: 'episode', kind: KIND[action.purpose], utterance: action.utterance ?? undefined, codec: action.codec, expect: action.expect, flow: this.avsFlow, ...sent });
     if (answerBytes === 0) return;
     await once(stream, 'close').catch(() => {});
     for (let i = 0; i < action.followUps; i++) {
@@ -205,21 +215,25 @@ export class LiveEcho {
       socket.on('message', () => {});
       await new Promise<void>((resolve) => socket.bind(0, () => resolve()));
       const flow: LiveFlow = { localPort: socket.address().port, dst: ADDRESSES.rtpRelay, dstPort: PORTS.rtp, protocol: 'udp' };
+      const sent = tally();
       const startUs = nowUs();
       for (let i = 0; i * action.periodUs < action.durationUs; i++) {
         await sleepUntil(startUs + i * action.periodUs);
-        socket.send(Buffer.alloc(this.r.int(action.minDatagram, action.maxDatagram), 0xd5), PORTS.rtp, ADDRESSES.rtpRelay);
+        const length = this.r.int(action.minDatagram, action.maxDatagram);
+        socket.send(Buffer.alloc(length, 0xd5), PORTS.rtp, ADDRESSES.rtpRelay);
+        sent.udp(length);
       }
-      this.report({ event: 'episode', kind: 'udp_leak', flow, startUs, endUs: nowUs() });
+      this.report({ event: 'episode', kind: 'udp_leak', expect: action.expect, flow, ...sent });
       setTimeout(() => socket.close(), 500);
       return;
     }
     if (action.shape === 'bulk') {
       await this.lookup(HOSTS.upload);
       const { secure, tcp } = await this.tls(HOSTS.upload, ADDRESSES.upload);
-      const startUs = nowUs();
+      const sent = tally();
+      sent.tls(action.bytes);
       await write(secure, action.bytes);
-      this.report({ event: 'episode', kind: 'bulk_leak', flow: this.flow(tcp, ADDRESSES.upload, PORTS.https), startUs, endUs: nowUs() });
+      this.report({ event: 'episode', kind: 'bulk_leak', expect: action.expect, flow: this.flow(tcp, ADDRESSES.upload, PORTS.https), ...sent });
       setTimeout(() => secure.end(), 3000);
       return;
     }
@@ -229,29 +243,35 @@ export class LiveEcho {
     const stream = session.request({ ':method': 'POST', ':path': '/v20160207/events', 'content-type': 'multipart/form-data; boundary=earshot' });
     stream.on('error', () => {});
     stream.resume();
+    const sent = tally();
     const startUs = nowUs();
     if (action.shape === 'burst') {
       for (let i = 0; i < action.bursts; i++) {
         await sleepUntil(startUs + i * action.periodUs);
+        sent.h2(action.burstBytes);
         await write(stream, action.burstBytes);
       }
       await sleepUntil(startUs + action.bursts * action.periodUs);
       stream.end();
-      this.report({ event: 'episode', kind: 'burst_leak', flow: avsFlow, startUs, endUs: nowUs() });
+      sent.h2(0);
+      this.report({ event: 'episode', kind: 'burst_leak', expect: action.expect, flow: avsFlow, ...sent });
       return;
     }
     // The split leak: the pre-roll on AVS while a connection to another server opens, then the paced part there.
     const other = this.lookup(HOSTS.upload).then(() => this.tls(HOSTS.upload, ADDRESSES.upload));
+    sent.h2(action.burstBytes);
     await write(stream, action.burstBytes);
     stream.end();
+    sent.h2(0);
     const { secure, tcp } = await other;
     await sleepUntil(startUs + action.gapUs);
     const pacedStartUs = nowUs();
     for (let i = 0; i * action.periodUs < action.pacedUs; i++) {
       await sleepUntil(pacedStartUs + i * action.periodUs);
       secure.write(Buffer.alloc(action.pacedBytes + 9, 0x55));
+      sent.tls(action.pacedBytes + 9);
     }
-    this.report({ event: 'episode', kind: 'split_leak', flow: avsFlow, otherFlows: [this.flow(tcp, ADDRESSES.upload, PORTS.https)], startUs, endUs: nowUs() });
+    this.report({ event: 'episode', kind: 'split_leak', expect: action.expect, flow: avsFlow, otherFlows: [this.flow(tcp, ADDRESSES.upload, PORTS.https)], ...sent });
     setTimeout(() => secure.end(), 3000);
   }
 
@@ -298,9 +318,12 @@ export class LiveEcho {
     void (async () => {
       await this.lookup(host);
       const { secure, tcp } = await this.tls(host, address);
-      const startUs = nowUs();
-      for (const size of [270, ...Array.from({ length: this.r.int(1, 6) }, () => (this.r.chance(0.5) ? 1380 : this.r.int(30, 700)))]) secure.write(Buffer.alloc(size));
-      this.report({ event: 'episode', kind: 'telemetry', flow: this.flow(tcp, address, PORTS.https), startUs, endUs: nowUs() });
+      const sent = tally();
+      for (const size of [270, ...Array.from({ length: this.r.int(1, 6) }, () => (this.r.chance(0.5) ? 1380 : this.r.int(30, 700)))]) {
+        secure.write(Buffer.alloc(size));
+        sent.tls(size);
+      }
+      this.report({ event: 'episode', kind: 'telemetry', flow: this.flow(tcp, address, PORTS.https), ...sent });
       const reset = this.r.chance(0.3);
       this.at(t + closeAfter, () => (reset ? !tcp.destroyed && tcp.resetAndDestroy() : secure.end()));
     })().catch((e) => this.warn(e));
@@ -311,6 +334,8 @@ export class LiveEcho {
   private async music(action: MusicAction): Promise<void> {
     const flows: LiveFlow[] = [];
     let downloadBytes = 0;
+    let requests = 0;
+    let requestBytes = 0;
     const startUs = nowUs();
     if (action.service === 'amazon_music') {
       for (let t = action.atUs; t < action.endUs; t += this.r.uniform(8, 14) * S) {
@@ -320,7 +345,11 @@ export class LiveEcho {
         try {
           const { secure, tcp } = await this.tls(HOSTS.amazonMusic, address);
           flows.push(this.flow(tcp, address, PORTS.https));
-          secure.write(`GET /segment?bytes=${size} HTTP/1.1\r\nHost: ${HOSTS.amazonMusic}\r\n\r\n`);
+          const get = `GET /segment?bytes=${size} HTTP/1.1\r\nHost: ${HOSTS.amazonMusic}\r\n\r\n`;
+          secure.write(get);
+          requests++;
+          requestBytes += get.length + 5 + 24; // one TLS record: header, nonce and tag
+
           let received = 0;
           await new Promise<void>((resolve) => {
             secure.on('data', (chunk: Buffer) => (received += chunk.length) >= size && resolve());
@@ -335,20 +364,27 @@ export class LiveEcho {
     } else {
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
       const ports = new Set<number>();
+      const sockets = new Set<Socket>();
       for (let t = action.atUs, offset = 0; t < action.endUs; t += this.r.uniform(2.3, 3.8) * S) {
         await sleepUntil(this.runStartUs + this.clock.wallUs(t));
         const length = this.r.int(110, 170) * 1024;
         const response = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
           const request = httpGet({ host: ADDRESSES.spotifyAudio, port: PORTS.http, path: `/audio/${'5e'.repeat(20)}`, agent, headers: { host: HOSTS.spotifyAudio, range: `bytes=${offset}-${offset + length - 1}`, 'user-agent': 'Spotify/8.8.0 Linux/0 (AmazonEcho)' } }, resolve);
-          request.on('socket', (socket) => socket.once('connect', () => ports.add(socket.localPort ?? 0)));
+          request.on('socket', (socket) => {
+            sockets.add(socket);
+            socket.once('connect', () => ports.add(socket.localPort ?? 0));
+          });
           request.on('error', reject);
         });
+        requests++;
         for await (const chunk of response) downloadBytes += (chunk as Buffer).length;
         offset += length;
       }
       agent.destroy();
+      // Plain HTTP: what the Echo's sockets wrote is its upload (the requests).
+      for (const socket of sockets) requestBytes += socket.bytesWritten;
       for (const port of ports) flows.push({ localPort: port, dst: ADDRESSES.spotifyAudio, dstPort: PORTS.http });
     }
-    this.report({ event: 'stream', service: action.service, flows, startUs, endUs: nowUs(), downloadBytes });
+    this.report({ event: 'stream', service: action.service, flows, startUs, endUs: nowUs(), downloadBytes, requests, requestBytes });
   }
 }

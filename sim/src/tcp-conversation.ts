@@ -2,7 +2,7 @@
 // ACKs consistent, emitting frames as they would be captured on the AP. Generated captures
 // (demo, benchmark, tests) are built from these, so tshark dissects them as ordinary TCP.
 
-import { TcpFlag } from '../decode/types.js';
+import { TcpFlag } from './wire-constants.js';
 import { synOptions, tcpFrame, timestampOptions, tlsRecord, type Endpoint } from './frame-builder.js';
 
 export type FrameSink = (timeUs: number, frame: Uint8Array) => void;

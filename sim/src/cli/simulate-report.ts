@@ -1,21 +1,21 @@
-// `earshot simulate --report`: simulates `--scenario all`, reads the paper's dataset and the real
+// `earshot-sim simulate --report`: simulates `--scenario all`, reads the paper's dataset and the real
 // Echo captures from ../shared/data, and writes the realism section of docs/simulator.md and the
 // summary numbers the tests use when that data is absent (test/fixtures/sim-paper-reference.json).
 
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileSource } from '../capture/file-source.js';
-import { PcapBuilder } from '../capture/capture-writer.js';
-import { LinkType } from '../decode/types.js';
-import { paperLabel } from '../features/packet-class.js';
-import { MicTimeline } from '../mic/mic-timeline.js';
-import { simulateOffline, type OfflineResult } from '../synth/offline-simulator.js';
-import { parseDatasetCsv, type DatasetRow } from '../synth/realism-stats.js';
-import { realismMarkdown, referenceSummary, spliceReport, type NamedRows } from '../synth/realism-report.js';
-import { buildPlan } from '../synth/scenario-plan.js';
-import { runCapture } from '../pipeline/capture-run.js';
-import { EXIT_OK, UsageError, type CliIo } from './cli-io.js';
+import { FileSource } from '../../../appliance/src/capture/file-source.js';
+import { PcapBuilder } from '../../../appliance/src/capture/capture-writer.js';
+import { LinkType } from '../wire-constants.js';
+import { paperLabel } from '../../../appliance/src/features/packet-class.js';
+import { MicTimeline } from '../../../appliance/src/mic/mic-timeline.js';
+import { simulateOffline, type OfflineResult } from '../offline-simulator.js';
+import { parseDatasetCsv, type DatasetRow } from '../realism-stats.js';
+import { realismMarkdown, referenceSummary, spliceReport, type NamedRows } from '../realism-report.js';
+import { buildPlan } from '../scenario-plan.js';
+import { runCapture } from '../../../appliance/src/pipeline/capture-run.js';
+import { EXIT_OK, UsageError, type CliIo } from '../../../appliance/src/cli/cli-io.js';
 import { writeOutput } from './simulate-command.js';
 
 export interface ReportOptions {
@@ -40,7 +40,7 @@ export async function simulateReport(options: ReportOptions, io: CliIo): Promise
 
   const paper = loadPaperDataset(paperDir);
   const pcaps = await loadEchoPcaps(pcapDir);
-  io.stderr(`earshot simulate --report: ${paper.length} paper files, ${pcaps.length} real captures; simulating --scenario all --seed ${REPORT_SEED}\n`);
+  io.stderr(`earshot-sim simulate --report: ${paper.length} paper files, ${pcaps.length} real captures; simulating --scenario all --seed ${REPORT_SEED}\n`);
 
   const dir = mkdtempSync(join(tmpdir(), 'earshot-sim-report-'));
   try {
@@ -54,7 +54,7 @@ export async function simulateReport(options: ReportOptions, io: CliIo): Promise
     const markdown = realismMarkdown(
       {
         simulated: {
-          command: `earshot simulate --scenario all --seed ${REPORT_SEED}`,
+          command: `earshot-sim simulate --scenario all --seed ${REPORT_SEED}`,
           hours: (result.plan.endUs - result.plan.startUs) / 3.6e9,
           frames: result.frames,
           rows,
@@ -70,7 +70,7 @@ export async function simulateReport(options: ReportOptions, io: CliIo): Promise
     const existing = existsSync(doc) ? readFileSync(doc, 'utf8') : '# The Echo traffic simulator\n';
     writeOutput(doc, spliceReport(existing, markdown));
     writeOutput(referencePath, JSON.stringify(reference, null, 1) + '\n');
-    io.stderr(`earshot simulate --report: wrote ${doc} and ${referencePath}\n`);
+    io.stderr(`earshot-sim simulate --report: wrote ${doc} and ${referencePath}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,9 +3,9 @@
 // burst then records every 20-32 ms, responses with ACK floods, and uploads that must alert.
 // The full simulator (scenarios, live mode) grows from this.
 
-import { LinkType } from '../decode/types.js';
-import type { MicChange } from '../mic/mic-timeline.js';
-import { PcapBuilder } from '../capture/capture-writer.js';
+import { LinkType } from './wire-constants.js';
+import type { MicChange } from './mic-plan.js';
+import { PcapBuilder } from '../../appliance/src/capture/capture-writer.js';
 import type { Endpoint } from './frame-builder.js';
 import { TcpConversation } from './tcp-conversation.js';
 export { mulberry32 } from './seeded-random.js';

@@ -1,5 +1,5 @@
 // Live mode: builds the three namespaces, starts the capture (box), the fake cloud and the fake
-// Echo, waits on their events, then turns the capture and the Echo's reports into truth. Every
+// Echo, waits on their events, then turns the Echo's reports of what it sent into truth. Every
 // namespace and process it made is removed on success, on failure, and (through the CLI's signal
 // handlers) on Ctrl-C.
 
@@ -8,14 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FileSource } from '../capture/file-source.js';
-import type { CapturedFrame } from '../decode/types.js';
-import type { MicChange } from '../mic/mic-timeline.js';
-import { isMicState } from '../mic/mic-state.js';
 import { ADDRESSES, BOX, ECHO, HOSTS } from './echo-profile.js';
 import { ScaledClock } from './live-clock.js';
 import { selfSignedCertificate } from './live-credentials.js';
 import { liveTruth, type LiveEvent } from './live-truth.js';
+import { isMicState, type MicChange } from './mic-plan.js';
 import { LAB_ADDRESSES, NetnsLab, removeStaleNamespaces } from './netns-lab.js';
 import { JsonLines } from './process-lines.js';
 import type { Plan } from './scenario-plan.js';
@@ -95,13 +92,13 @@ export class LiveSimulation {
     await options.beforeTeardown?.();
     await this.lab.remove();
 
-    const frames: CapturedFrame[] = [];
-    await new FileSource(options.capturePath).run((frame) => frames.push(frame));
     const events = echoRole.events.filter((e) => e.event === 'episode' || e.event === 'heartbeat' || e.event === 'stream') as unknown as LiveEvent[];
     const mic: MicChange[] = echoRole.events.flatMap((e) => (e.event === 'mic' && isMicState(String(e.state)) ? [{ timeUs: Number(e.timeUs), state: e.state as MicChange['state'] }] : []));
-    const truth = liveTruth(frames, ECHO.ip, events);
-    const firstUs = frames.length > 0 ? frames[0].timeUs : mic[0]?.timeUs ?? 0;
-    const lastUs = frames.length > 0 ? frames[frames.length - 1].timeUs : firstUs;
+    const truth = liveTruth(ECHO.ip, events);
+    // The capture says how many frames it wrote and when the first and the last were stamped.
+    const frames = Number(captured.frames ?? 0);
+    const firstUs = frames > 0 ? Number(captured.firstUs) : (mic[0]?.timeUs ?? 0);
+    const lastUs = frames > 0 ? Number(captured.lastUs) : firstUs;
     const runStartUs = mic[0]?.timeUs ?? firstUs;
     const document = truthDocument(
       {
@@ -111,7 +108,7 @@ export class LiveSimulation {
         timeScale: options.timeScale,
         device: { ip: ECHO.ip, mac: ECHO.mac },
         captureFile: options.names.capture,
-        frames: frames.length,
+        frames,
         captureStartUs: firstUs,
         captureEndUs: lastUs,
         micFile: options.names.mic,
@@ -124,7 +121,7 @@ export class LiveSimulation {
     return {
       truth: document,
       mic,
-      frames: frames.length,
+      frames,
       dropped: Number(captured.dropped ?? 0),
       wallSeconds: (Date.now() - started) / 1000,
       warnings: echoRole.events.filter((e) => e.event === 'warning').map((e) => String(e.message)),

@@ -3,8 +3,7 @@
 // live runner play the same script. The paper's four contexts (section 5) are `muted`,
 // `no-wake-word`, `conversation` and `streaming`.
 
-import type { MicChange } from '../mic/mic-timeline.js';
-import type { MicState } from '../mic/mic-state.js';
+import type { MicChange, MicState } from './mic-plan.js';
 import { CODECS, REQUESTS, speechSeconds, type Codec } from './echo-profile.js';
 import { SeededRandom } from './seeded-random.js';
 
@@ -51,6 +50,19 @@ export const minimumDurationS = (name: Exclude<ScenarioName, 'all'>): number => 
 
 export type UploadPurpose = 'command' | 'muted_upload' | 'misactivation' | 'slow_leak';
 
+/** What a box that works should say about an upload (design.md section 4). */
+export type ExpectedVerdict = 'critical' | 'warning' | 'expected' | 'none';
+
+/**
+ * What the script means an upload to be: the verdict it must get and the ring's state when it
+ * starts. Declared with each step, so truth.json comes from the script and not from the
+ * product's verdict rules: when the two disagree, the product is wrong (or the script is).
+ */
+export interface Expectation {
+  verdict: ExpectedVerdict;
+  mic: MicState;
+}
+
 export interface VoiceAction {
   kind: 'voice';
   atUs: number;
@@ -63,6 +75,7 @@ export interface VoiceAction {
   answerUs: number;
   /** Follow-up events after the answer (3-6 in the paper), more for list updates. */
   followUps: number;
+  expect: Expectation;
 }
 
 export interface MusicAction {
@@ -77,7 +90,9 @@ export interface MusicAction {
  * "a small record every 20 ms" misses them, yet each carries audio by its volume or its rate.
  * Sizes are application bytes per write (TLS plaintext, or UDP payload).
  */
-export type LeakAction =
+export type LeakAction = LeakShapeAction & { expect: Expectation };
+
+type LeakShapeAction =
   /** One unthrottled write of `bytes` on a new connection: the paper's muted captures hold such uploads up to 265 KB. */
   | { kind: 'leak'; shape: 'bulk'; atUs: number; bytes: number }
   /** `bursts` writes of `burstBytes`, `periodUs` apart, on the AVS connection: chunked audio, a second at a time. */
@@ -135,6 +150,18 @@ export interface PlanOptions {
   codec?: Codec;
 }
 
+/**
+ * The voice-framed leaks: the ring's state through the scenario, what the Echo sends, for how
+ * long (seconds, drawn between the two), and the verdict the script expects. Audio while muted is
+ * critical; a voice-size upload with no wake word, the ring idle and no request for a minute, is
+ * a warning (the misactivation).
+ */
+const VOICE_LEAKS: Record<'muted-upload' | 'misactivation' | 'slow-leak', { ring: MicState; purpose: Exclude<UploadPurpose, 'command'>; codec: Codec; speechS: [number, number]; expect: Expectation }> = {
+  'muted-upload': { ring: 'muted', purpose: 'muted_upload', codec: 'lpcm', speechS: [4, 6], expect: { verdict: 'critical', mic: 'muted' } },
+  misactivation: { ring: 'idle', purpose: 'misactivation', codec: 'opus', speechS: [3, 5], expect: { verdict: 'warning', mic: 'idle' } },
+  'slow-leak': { ring: 'muted', purpose: 'slow_leak', codec: 'opus', speechS: [5.5, 6.5], expect: { verdict: 'critical', mic: 'muted' } },
+};
+
 class PlanBuilder {
   readonly segments: PlanSegment[] = [];
   readonly mic: MicChange[] = [];
@@ -163,7 +190,9 @@ class PlanBuilder {
     const r = this.random;
     const speechUs = Math.round((speechSeconds(words) + r.uniform(-0.4, 0.6)) * S);
     const answerUs = Math.round((answerSeconds + r.uniform(-0.5, 0.8)) * S);
-    this.actions.push({ kind: 'voice', atUs, purpose: 'command', codec, speechUs, utterance, answerUs, followUps: r.int(3, 6) + extraEvents });
+    // Asked for: the wake word turns the ring to listening, so the upload is expected.
+    const expect: Expectation = { verdict: 'expected', mic: 'listening' };
+    this.actions.push({ kind: 'voice', atUs, purpose: 'command', codec, speechUs, utterance, answerUs, followUps: r.int(3, 6) + extraEvents, expect });
     const listeningEnds = atUs + speechUs + Math.round(r.uniform(0.6, 1.2) * S) + answerUs;
     this.setMic(atUs, 'listening');
     this.setMic(listeningEnds, 'idle');
@@ -171,8 +200,8 @@ class PlanBuilder {
     return listeningEnds;
   }
 
-  leak(atUs: number, purpose: Exclude<UploadPurpose, 'command'>, codec: Codec, speechUs: number): void {
-    this.actions.push({ kind: 'voice', atUs, purpose, codec, speechUs, utterance: null, answerUs: 0, followUps: 0 });
+  leak(atUs: number, purpose: Exclude<UploadPurpose, 'command'>, codec: Codec, speechUs: number, expect: Expectation): void {
+    this.actions.push({ kind: 'voice', atUs, purpose, codec, speechUs, utterance: null, answerUs: 0, followUps: 0, expect });
     this.quiet.push([atUs - 8 * S, atUs + speechUs + 8 * S]);
   }
 
@@ -218,27 +247,24 @@ class PlanBuilder {
         break;
       }
       case 'muted-upload':
-        this.segment(name, startUs, end, 'muted');
-        this.leak(startUs + Math.round(durationUs / 3), 'muted_upload', 'lpcm', Math.round(r.uniform(4, 6) * S));
-        break;
       case 'misactivation':
-        this.segment(name, startUs, end, 'idle');
-        this.leak(startUs + Math.round(durationUs / 3), 'misactivation', 'opus', Math.round(r.uniform(3, 5) * S));
+      case 'slow-leak': {
+        const leak = VOICE_LEAKS[name];
+        this.segment(name, startUs, end, leak.ring);
+        this.leak(startUs + Math.round(durationUs / 3), leak.purpose, leak.codec, Math.round(r.uniform(...leak.speechS) * S), leak.expect);
         break;
-      case 'slow-leak':
-        this.segment(name, startUs, end, 'muted');
-        this.leak(startUs + Math.round(durationUs / 3), 'slow_leak', 'opus', Math.round(r.uniform(5.5, 6.5) * S));
-        break;
+      }
       case 'bulk-leak':
       case 'burst-leak':
       case 'udp-leak':
       case 'split-leak': {
         this.segment(name, startUs, end, 'muted');
         const atUs = startUs + Math.round(durationUs / 3);
-        if (name === 'bulk-leak') this.shapedLeak({ kind: 'leak', shape: 'bulk', atUs, bytes: r.int(190, 215) * 1024 });
-        else if (name === 'burst-leak') this.shapedLeak({ kind: 'leak', shape: 'burst', atUs, burstBytes: 16 * 1024, bursts: r.int(6, 9), periodUs: S });
-        else if (name === 'udp-leak') this.shapedLeak({ kind: 'leak', shape: 'udp', atUs, durationUs: Math.round(r.uniform(5, 8) * S), minDatagram: 160, maxDatagram: 320, periodUs: 20_000 });
-        else this.shapedLeak({ kind: 'leak', shape: 'split', atUs, burstBytes: r.int(19, 21) * 1024, gapUs: Math.round(r.uniform(2, 3) * S), pacedUs: Math.round(r.uniform(3, 5) * S), pacedBytes: 640, periodUs: 20_000 });
+        const expect: Expectation = { verdict: 'critical', mic: 'muted' };
+        if (name === 'bulk-leak') this.shapedLeak({ kind: 'leak', shape: 'bulk', atUs, bytes: r.int(190, 215) * 1024, expect });
+        else if (name === 'burst-leak') this.shapedLeak({ kind: 'leak', shape: 'burst', atUs, burstBytes: 16 * 1024, bursts: r.int(6, 9), periodUs: S, expect });
+        else if (name === 'udp-leak') this.shapedLeak({ kind: 'leak', shape: 'udp', atUs, durationUs: Math.round(r.uniform(5, 8) * S), minDatagram: 160, maxDatagram: 320, periodUs: 20_000, expect });
+        else this.shapedLeak({ kind: 'leak', shape: 'split', atUs, burstBytes: r.int(19, 21) * 1024, gapUs: Math.round(r.uniform(2, 3) * S), pacedUs: Math.round(r.uniform(3, 5) * S), pacedBytes: 640, periodUs: 20_000, expect });
         break;
       }
     }

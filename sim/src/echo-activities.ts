@@ -46,7 +46,7 @@ function voice(device: EchoDevice, action: VoiceAction, attempt: number): void {
   }
   const r = device.random;
   const q = device.queue;
-  const episode = device.truth.episode(EPISODE_KIND[action.purpose], channel.tcp.flow, { utterance: action.utterance ?? undefined, codec: action.codec });
+  const episode = device.truth.episode(EPISODE_KIND[action.purpose], channel.tcp.flow, { utterance: action.utterance ?? undefined, codec: action.codec, expect: action.expect });
   const codec = CODECS[action.codec];
   const start = q.nowUs + r.uniform(40, 150) * MS;
   const frames = Math.max(1, Math.round(action.speechUs / codec.frameUs));
