@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
+import { parseMicSensorConfig } from '../../gpio/sensor-config.js';
 import { prepareFirstBoot } from '../../appliance/src/cli/firstboot-config.js';
+import { MIC_SCHEMA } from '../../appliance/src/service/config-schema.js';
 import { CONFIG_VERSION } from '../../appliance/src/config-version.js';
 import { parseConfigText, resolveConfig } from '../../appliance/src/service/load-config.js';
 import { configProblem } from '../support/config-problem.js';
@@ -107,3 +109,29 @@ test('first boot writes a service config that loads as it is, in the current for
   assert.equal(config.enforcement.mode, 'block-when-muted');
   assert.equal(config.ap?.ssid, 'Echo Box');
 });
+
+// The mic ranges are said twice, by the schema (at load) and by the sensor's own check (when it
+// starts, gpio/sensor-config.ts); these must agree at every edge.
+const RANGED: Array<{ base: Raw; keys: string[]; inside?: string }> = [
+  { base: { sensor: 'gpio' }, keys: ['debounce_ms', 'pulse_hold_ms', 'max_silence_s'] },
+  { base: { sensor: 'tcs34725', calibration: 'c.json' }, keys: ['bus', 'poll_ms', 'enter_ms', 'hold_ms'] },
+  { base: { sensor: 'gpio' }, keys: ['bus', 'on_lux', 'hold_ms', 'poll_ms'], inside: 'light' },
+];
+
+for (const { base, keys, inside } of RANGED) {
+  for (const key of keys) {
+    const field = inside ? `mic.${inside}.${key}` : `mic.${key}`;
+    test(`${field} (${String(base.sensor)}): the schema and the sensor's check accept and refuse the same edges`, () => {
+      const schema = (inside ? (MIC_SCHEMA.properties[inside] as { properties: Record<string, object> }).properties : MIC_SCHEMA.properties)[key] as { minimum: number; maximum: number };
+      const mic = (value: number): Raw => (inside ? { ...base, [inside]: { [key]: value } } : { ...base, [key]: value });
+      for (const value of [schema.minimum, schema.maximum]) {
+        assert.doesNotThrow(() => resolveConfig({ mic: mic(value) }, 'x.yaml', {}, 'box'), `${field} = ${value} at load`);
+        assert.doesNotThrow(() => parseMicSensorConfig(mic(value), 'x.yaml'), `${field} = ${value} by the sensor`);
+      }
+      for (const value of [schema.minimum - 1, schema.maximum + 1]) {
+        assert.match(problemWith({ mic: mic(value) }), new RegExp(`^x\\.yaml: ${field.replaceAll('.', '\\.')}: `), `${field} = ${value} at load`);
+        assert.throws(() => parseMicSensorConfig(mic(value), 'x.yaml'), new RegExp(`${field.replaceAll('.', '\\.')}: `), `${field} = ${value} by the sensor`);
+      }
+    });
+  }
+}

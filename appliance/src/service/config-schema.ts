@@ -16,7 +16,7 @@ const I2C_BUS = wholeNumber(0, 31, 'an I2C bus number between 0 and 31');
 const I2C_ADDRESS = { type: ['integer', 'string'], minimum: 0x03, maximum: 0x77, pattern: '^0x[0-9a-fA-F]{1,2}$', 'x-expected': 'an I2C address between 0x03 and 0x77, such as 0x29' };
 
 /** Each field of `mic:`; which of them a sensor takes is checked in gpio/sensor-config.ts. */
-const MIC_SCHEMA = section(
+export const MIC_SCHEMA = section(
   {
     timeline: text('a path to a mic timeline CSV'),
     sensor: oneOf(MIC_SENSOR_KINDS),
