@@ -4,6 +4,7 @@
 
 import { open, type FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CAPTURE_DEFAULTS } from '../defaults.js';
 import { linkTypeLabel, SUPPORTED_LINK_TYPES, type CapturedFrame } from '../decode/types.js';
 import { CaptureFileParser } from './capture-file-parser.js';
 import { CaptureInputError, type CaptureStats, type PacketSource } from './packet-source.js';
@@ -44,7 +45,7 @@ export class FileSource implements PacketSource {
     options: FileSourceOptions = {},
   ) {
     this.description = `file ${path}`;
-    this.pace = options.pace ?? 'fast';
+    this.pace = options.pace ?? CAPTURE_DEFAULTS.pace;
     this.speed = options.speed ?? 1;
     this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
   }

@@ -7,6 +7,7 @@
 // bytes over time (device-episode.ts), which no framing, chunk size, client library or transport
 // escapes; docs/judge.md has the thresholds and the captures they were measured on.
 
+import { GRACE_S } from '../defaults.js';
 import { isoTime } from '../time-format.js';
 import { NO_MIC_SENSOR, type MicContext, type MicStateSource } from '../mic/mic-state.js';
 import { DeviceEpisode, type UploadPacket } from './device-episode.js';
@@ -16,7 +17,6 @@ import {
   AUDIO_BYTES_PER_S,
   AUDIO_DECISION_US,
   BACKGROUND_BYTES,
-  DEFAULT_GRACE_S,
   DOWNLOAD_DISCOUNT,
   DOWNLOAD_DOMINANCE_RATIO,
   EPISODE_GAP_US,
@@ -75,7 +75,7 @@ export class Judge {
     private readonly emit: (event: JudgeEvent) => void,
   ) {
     this.mic = options.mic ?? NO_MIC_SENSOR;
-    this.graceUs = (options.graceS ?? DEFAULT_GRACE_S) * 1e6;
+    this.graceUs = (options.graceS ?? GRACE_S) * 1e6;
   }
 
   /** Payload the Echo sent to the internet. `packet` may be reused by the caller afterwards. */

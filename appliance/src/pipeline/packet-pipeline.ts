@@ -2,6 +2,7 @@
 // pipeline. Every stage is pure; this class only sequences them and keeps the counts the
 // summary reports. Each sink gets the one PacketContext the flow table built for the packet.
 
+import { ELECTION, GRACE_S } from '../defaults.js';
 import { DecodeCounters, decodeFrame } from '../decode/decode-frame.js';
 import type { CapturedFrame, DecodedPacket } from '../decode/types.js';
 import { FlowTable } from '../flows/flow-table.js';
@@ -60,9 +61,9 @@ export class PacketPipeline {
     private readonly receivedSink?: DeviceReceivedSink,
     private readonly sentUdpSink?: DeviceUdpSink,
   ) {
-    this.graceUs = (options.graceS ?? 30) * 1e6;
-    this.electionPackets = options.electionPackets ?? 5000;
-    this.electionWindowUs = options.electionWindowUs ?? 60e6;
+    this.graceUs = (options.graceS ?? GRACE_S) * 1e6;
+    this.electionPackets = options.electionPackets ?? ELECTION.packets;
+    this.electionWindowUs = options.electionWindowUs ?? ELECTION.window_s * 1e6;
     if (options.device) this.matcher = new DeviceMatcher(options.device);
     else this.election = new BusiestLocalSender();
     this.counts = {

@@ -12,13 +12,14 @@ import { decodeFrame } from '../decode/decode-frame.js';
 import type { CapturedFrame, DecodedPacket } from '../decode/types.js';
 import { DATASET_HEADER, datasetRow } from '../features/dataset-csv.js';
 import type { PaperFeatures } from '../features/paper-features.js';
+import { ELECTION } from '../defaults.js';
 import type { DeviceMatcher } from '../pipeline/device-selector.js';
 import { headersOnlyFrame } from './headers-only.js';
 import { PcapChunks } from './pcap-chunks.js';
 import { isSegmentStem, segmentStem, segmentsToDelete, shouldRotate, type RecordLimits, type SegmentOnDisk } from './segment-policy.js';
 
-/** The pipeline elects the Echo within 5000 packets; headers beyond this wait are not kept. */
-const MAX_UNELECTED = 10_000;
+/** Twice what the pipeline waits for its election: headers beyond this wait are not kept. */
+const MAX_UNELECTED = 2 * ELECTION.packets;
 
 export interface RecorderOptions extends RecordLimits {
   dir: string;
