@@ -53,7 +53,7 @@ unit: deps
 demo: build
 	node dist/sim/src/bin.js demo
 
-bench: deps
+bench: build
 	node --import tsx bench/pipeline-bench.ts
 	node --import tsx bench/live-capture-bench.ts
 	node --import tsx bench/judge-bench.ts

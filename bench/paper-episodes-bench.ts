@@ -26,7 +26,8 @@ for (const context of Object.keys(CONTEXT_RING).sort()) {
     const alerts: AlertEvent[] = [];
     const judge = new Judge({ mic: new MicTimeline([{ timeUs: 0, state: CONTEXT_RING[context] }]) }, (e) => void (e.type === 'alert' && alerts.push(e)));
     const streams = new Map<string, number>();
-    const packet: UploadPacket = { timeUs: 0, bytes: 0, stream: 0, protocol: 'tcp', src: 'echo', srcPort: 0, dst: '', dstPort: 0 };
+    let dstNow = { dst: '', dstPort: 0 };
+    const packet: UploadPacket = { timeUs: 0, bytes: 0, stream: 0, flowTuple: () => ({ protocol: 'tcp', src: 'echo', srcPort: 0, ...dstNow }) };
     let appData = 0;
     for (const line of lines) {
       const [date, length, dst, dstPort, , , , , contentType, , label] = line.split(',');
@@ -37,7 +38,8 @@ for (const context of Object.keys(CONTEXT_RING).sort()) {
       }
       const key = `${dst}:${dstPort}`;
       if (!streams.has(key)) streams.set(key, streams.size);
-      Object.assign(packet, { timeUs, bytes: Math.max(0, Number(length) - HEADERS_BYTES), stream: streams.get(key)!, dst, dstPort: Number(dstPort) });
+      dstNow = { dst, dstPort: Number(dstPort) };
+      Object.assign(packet, { timeUs, bytes: Math.max(0, Number(length) - HEADERS_BYTES), stream: streams.get(key)! });
       appData += packet.bytes;
       judge.upload(packet);
     }

@@ -1,6 +1,6 @@
 // `node --import tsx bench/state-writes-bench.ts`: how often the state file is rewritten in a day
 // (SD card wear). The real StateStore, writing real files (fsync included) to a temporary folder,
-// is driven exactly as the service drives it, saveCounters() every second and recordAlert() /
+// is driven exactly as the service drives it, countEchoPacket() per packet, commitCounters() every second and recordAlert() /
 // acknowledge() on alerts, through one simulated day on a virtual clock so the day takes seconds.
 // Traffic profiles: no Echo at all; idle (a heartbeat every 30 s); light (idle plus 20 voice
 // commands and 2 alerts a day); busy (packets every second all day, an alert every hour).
@@ -8,7 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StateStore, DEFAULT_WRITE_INTERVAL_S, type StoreTimers } from '../appliance/src/service/state-store.js';
+import { STATE_DEFAULTS } from '../appliance/src/defaults.js';
+import { StateStore, type StoreTimers } from '../appliance/src/service/state-store.js';
 import type { AlertEvent } from '../appliance/src/judge/judge-events.js';
 
 const DAY_S = 86_400;
@@ -67,28 +68,25 @@ async function writesPerDay(profile: Profile, intervalS: number): Promise<number
   const timers = new VirtualTimers();
   const store = new StateStore({ path: join(dir, `${profile.name.replace(' ', '-')}-${intervalS}.json`), history: 200, minIntervalMs: intervalS * 1000, log: (l) => console.error(l), timers });
   await store.open();
-  let upstream = 0;
-  let syn = 0;
   for (let s = 1; s <= DAY_S; s++) {
     const packets = profile.packetsAt(s);
-    upstream += packets * 100;
-    syn += packets;
+    for (let p = 0; p < packets; p++) store.countEchoPacket('syn', 100);
     if (profile.alertAt(s)) {
       store.recordAlert(alert(`a${s}`));
       // Someone presses the acknowledge button a minute later.
       timers.setTimeout(() => store.acknowledge([`a${s}`]), 60_000);
     }
-    store.saveCounters(upstream, { syn });
+    store.commitCounters();
     timers.advanceTo(s * 1000);
   }
   await store.flush();
   return store.writes;
 }
 
-console.log(`state file writes per day (state.write_interval_s = ${DEFAULT_WRITE_INTERVAL_S} s, the default; before issue 17 it was ~43,000 even idle):`);
+console.log(`state file writes per day (state.write_interval_s = ${STATE_DEFAULTS.write_interval_s} s, the default; before issue 17 it was ~43,000 even idle):`);
 for (const profile of PROFILES) {
   const started = performance.now();
-  const writes = await writesPerDay(profile, DEFAULT_WRITE_INTERVAL_S);
+  const writes = await writesPerDay(profile, STATE_DEFAULTS.write_interval_s);
   const slower = await writesPerDay(profile, 300);
   console.log(`  ${profile.name.padEnd(8)} ${String(writes).padStart(5)} writes/day   (${slower} with write_interval_s = 300)   [${((performance.now() - started) / 1000).toFixed(1)} s]`);
 }

@@ -2,12 +2,13 @@
 // contract's own MicTimeline (so grace and mute semantics are the file's exactly). Only a window
 // of recent changes is kept, so a box that runs for months has bounded memory.
 
+import { GRACE_RANGE_S } from '../appliance/src/defaults.js';
 import type { MicContext, MicStateSource } from '../appliance/src/mic/mic-state.js';
 import { MicTimeline, type MicChange } from '../appliance/src/mic/mic-timeline.js';
 import type { MicReading } from './mic-sensor.js';
 
-/** Longer than any grace period the config allows (3600 s). */
-const DEFAULT_RETAIN_MS = 2 * 3600 * 1000;
+/** Twice the longest grace period the config allows. */
+const DEFAULT_RETAIN_MS = 2 * GRACE_RANGE_S.max * 1000;
 
 export class LiveMicTimeline implements MicStateSource {
   private changes: MicChange[] = [];

@@ -2,7 +2,9 @@
 // only fixes `mic.sensor`; the rest is defined here, with documented defaults (docs/hardware.md).
 // Every error names the field, the allowed range and the value given.
 
+import { MIC_SENSOR_KINDS } from '../appliance/src/service/config-schema.js';
 import { ConfigError } from '../appliance/src/service/load-config.js';
+import { HARDWARE_DEFAULTS, MIC_SENSOR } from '../appliance/src/defaults.js';
 import type { LineRequest } from './wire/gpiod-tools.js';
 
 export interface GpioWireConfig {
@@ -33,8 +35,6 @@ export interface LedConfig {
   /** The kernel LED's name under /sys/class/leds, or undefined for no LED. */
   name: string | undefined;
 }
-
-export const MIC_SENSOR_KINDS = ['gpio', 'tcs34725', 'none'] as const;
 
 type Json = Record<string, unknown>;
 
@@ -115,11 +115,11 @@ const TCS_KEYS = ['sensor', 'bus', 'address', 'calibration', 'poll_ms', 'enter_m
 export function parseMicSensorConfig(mic: Json, file: string): MicSensorConfig {
   if (typeof mic.timeline === 'string') return { sensor: 'timeline', timeline: mic.timeline };
   const f = new Fields(file, 'mic', mic);
-  const sensor = f.oneOf('sensor', 'none', MIC_SENSOR_KINDS);
+  const sensor = f.oneOf('sensor', MIC_SENSOR, MIC_SENSOR_KINDS);
   if (sensor === 'none') return { sensor };
   if (sensor === 'gpio') {
     f.only(GPIO_KEYS);
-    const rawLine = mic.line ?? 'GPIO17';
+    const rawLine = mic.line ?? HARDWARE_DEFAULTS.gpio_line;
     if (!(typeof rawLine === 'string' && rawLine.trim() !== '') && !(typeof rawLine === 'number' && Number.isInteger(rawLine) && rawLine >= 0)) {
       throw new ConfigError(file, 'mic.line', `must be a line name such as "GPIO17" or an offset with mic.chip (got ${JSON.stringify(rawLine)})`);
     }
@@ -135,7 +135,7 @@ export function parseMicSensorConfig(mic: Json, file: string): MicSensorConfig {
       const onLux = l.number('on_lux', 20, 0.5, 50000, 'lx');
       const offLux = l.number('off_lux', Math.min(10, onLux / 2), 0, 50000, 'lx');
       if (offLux > onLux) throw new ConfigError(file, 'mic.light.off_lux', `must be at most on_lux (${onLux}) (got ${offLux})`);
-      light = { bus: l.number('bus', 1, 0, 31, '', true), address: l.address('address', 0x23, [0x23, 0x5c]), onLux, offLux, holdMs: l.number('hold_ms', 1500, 0, 60000, 'ms'), pollMs: l.number('poll_ms', 200, 180, 5000, 'ms') };
+      light = { bus: l.number('bus', HARDWARE_DEFAULTS.i2c_bus, 0, 31, '', true), address: l.address('address', 0x23, [0x23, 0x5c]), onLux, offLux, holdMs: l.number('hold_ms', 1500, 0, 60000, 'ms'), pollMs: l.number('poll_ms', 200, 180, 5000, 'ms') };
     }
     return {
       sensor,
@@ -153,8 +153,8 @@ export function parseMicSensorConfig(mic: Json, file: string): MicSensorConfig {
   if (calibration === undefined) throw new ConfigError(file, 'mic.calibration', 'the tcs34725 sensor needs a calibration file; make one with: earshot calibrate --out FILE');
   return {
     sensor,
-    bus: f.number('bus', 1, 0, 31, '', true),
-    address: f.address('address', 0x29, [0x29]),
+    bus: f.number('bus', HARDWARE_DEFAULTS.i2c_bus, 0, 31, '', true),
+    address: f.address('address', HARDWARE_DEFAULTS.tcs34725_address, [HARDWARE_DEFAULTS.tcs34725_address]),
     calibration,
     pollMs: f.number('poll_ms', 100, 20, 5000, 'ms'),
     enterMs: f.number('enter_ms', 200, 0, 10000, 'ms'),
@@ -164,11 +164,11 @@ export function parseMicSensorConfig(mic: Json, file: string): MicSensorConfig {
 }
 
 export function parseLedConfig(led: Json | undefined, file: string): LedConfig {
-  if (led === undefined) return { name: 'earshot' };
+  if (led === undefined) return { name: HARDWARE_DEFAULTS.led_name };
   const f = new Fields(file, 'led', led);
   f.only(['name', 'enabled']);
   if (!f.boolean('enabled', true)) return { name: undefined };
-  const name = f.string('name') ?? 'earshot';
+  const name = f.string('name') ?? HARDWARE_DEFAULTS.led_name;
   if (name.includes('/') || name.startsWith('.')) throw new ConfigError(file, 'led.name', `must be a name under /sys/class/leds, such as "earshot" or "ACT" (got '${name}')`);
   return { name };
 }

@@ -181,6 +181,19 @@ test('the earshot binary exits 2 on bad input and prints no stack trace', () => 
   assert.doesNotMatch(result.stderr, /\n\s+at /);
 });
 
+test('replay piped into a reader that stops early (| head -1) exits 0 without a stack trace', () => {
+  const bin = join(REPO_ROOT, 'appliance/src/cli/bin.ts');
+  const result = spawnSync('bash', ['-c', 'set -o pipefail; "$0" --import tsx "$1" replay --jsonl "$2" | head -1', process.execPath, bin, capture], {
+    encoding: 'utf8',
+    cwd: REPO_ROOT,
+    timeout: 60_000,
+  });
+  assert.equal(result.stdout.trimEnd().split('\n').length, 1);
+  assert.equal(JSON.parse(result.stdout).type, 'packet');
+  assert.doesNotMatch(result.stderr, /EPIPE|\n\s+at /);
+  assert.equal(result.status, 0, result.stderr);
+});
+
 test('an unknown command exits 2 and lists the commands', async () => {
   const { code, stderr } = await cli('frobnicate');
   assert.equal(code, 2);

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { FileSource } from '../../appliance/src/capture/file-source.js';
 import type { CaptureStats } from '../../appliance/src/capture/packet-source.js';
 import { decodeFrame } from '../../appliance/src/decode/decode-frame.js';
-import type { TlsRecordHeader } from '../../appliance/src/decode/tls-records.js';
+import type { TlsRecordHeader } from '../../appliance/src/flows/tls-records.js';
 import type { CapturedFrame } from '../../appliance/src/decode/types.js';
 import { FlowTable } from '../../appliance/src/flows/flow-table.js';
 import { netnsUnavailableReason, ProcessOutput, runCommand, VethLab } from '../support/netns.js';

@@ -38,14 +38,16 @@ export function runJudge(options: JudgeOptions) {
   const events: JudgeEvent[] = [];
   const judge = new Judge(options, (event) => events.push(event));
   const streams = new Map<string, number>();
-  const packet: UploadPacket = { timeUs: 0, bytes: 0, stream: 0, protocol: 'tcp', src: '', srcPort: 0, dst: '', dstPort: 0 };
+  let flow: FlowTuple = FLOW;
+  const packet: UploadPacket = { timeUs: 0, bytes: 0, stream: 0, flowTuple: () => ({ ...flow }) };
   /** Uploads the packets in time order; returns the index of each packet after which events appeared. */
   const feed = (sent: Sent[]): number[] => {
     const at: number[] = [];
     for (const [i, p] of [...sent].sort((a, b) => a.timeUs - b.timeUs).entries()) {
       const key = `${p.flow.protocol}|${p.flow.srcPort}|${p.flow.dst}|${p.flow.dstPort}`;
       if (!streams.has(key)) streams.set(key, streams.size);
-      Object.assign(packet, p.flow, { timeUs: p.timeUs, bytes: p.bytes, stream: streams.get(key)! });
+      flow = p.flow;
+      Object.assign(packet, { timeUs: p.timeUs, bytes: p.bytes, stream: streams.get(key)! });
       const before = events.length;
       judge.upload(packet);
       if (events.length > before) at.push(i);

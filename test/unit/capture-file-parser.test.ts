@@ -149,6 +149,31 @@ describe('capture file parser', () => {
     assert.deepEqual(frames.map((f) => f.bytes), expected);
   });
 
+  test('frames of chunks handed over for good are views into them, and those across a chunk boundary are copies', () => {
+    const expected = sampleFrames(30);
+    for (const file of [builtPcap(expected), richPcapng(expected)]) {
+      const whole = parseOk(file);
+      for (const size of [7, 333, 4096]) {
+        const frames: CapturedFrame[] = [];
+        const parser = new CaptureFileParser('t.pcap', (f) => frames.push(f));
+        const chunks: Uint8Array[] = [];
+        for (let off = 0; off < file.length; off += size) {
+          const chunk = file.slice(off, off + size); // a fresh buffer, as the file source reads
+          chunks.push(chunk);
+          parser.push(chunk, true);
+        }
+        parser.finish();
+        assert.deepEqual(frames, whole, `chunk size ${size}`);
+        const inPlace = frames.filter((f) => chunks.some((chunk) => chunk.buffer === f.bytes.buffer)).length;
+        if (size === 4096) assert.ok(inPlace >= frames.length - 2, `${inPlace} of ${frames.length} frames in place`);
+        // Whatever was parsed from the parser's own carry buffer must not change when it is reused.
+        for (const chunk of chunks) chunk.fill(0xee);
+        const carried = frames.filter((f) => !chunks.some((chunk) => chunk.buffer === f.bytes.buffer));
+        for (const frame of carried) assert.deepEqual(frame, whole[frames.indexOf(frame)]);
+      }
+    }
+  });
+
   test('copies frames out of a Buffer chunk, whose slice() would only make a view', () => {
     const expected = sampleFrames(2);
     const file = Buffer.from(builtPcap(expected));

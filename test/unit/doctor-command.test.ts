@@ -174,7 +174,7 @@ test('a bad mic setting in the config is bad input (exit 2) naming the field and
     const out = capture();
     const code = await runCli(['doctor', '--config', config], out.io);
     assert.equal(code, 2);
-    assert.equal(out.err(), `earshot doctor: ${config}: mic.debounce_ms: must be between 0 and 1000 ms (got 5000)\n`);
+    assert.equal(out.err(), `earshot doctor: ${config}: mic.debounce_ms: expected milliseconds between 0 and 1000 (got 5000)\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -26,13 +26,14 @@ function tcp(timeUs: number, from: Endpoint, to: Endpoint, seq: number, ack: num
   return decoded(timeUs, tcpFrame({ from, to, seq, ack, flags, payload: bytes }));
 }
 
-type Seen = Omit<FlowObservation, 'tlsRecords'> & { tlsRecords: Array<[number, number]> };
+type Seen = Omit<FlowObservation, 'tlsRecords' | 'packet'> & { tlsRecords: Array<[number, number]> };
 
 /** Observes and copies the (reused) observation. */
 function see(table: FlowTable, packet: DecodedPacket): Seen {
   const obs = table.observe(packet);
   if (!obs) assert.fail('expected an observation');
-  return { ...obs, tlsRecords: obs.tlsRecords.map((r) => [r.contentType, r.length]) };
+  const { packet: _packet, ...rest } = obs;
+  return { ...rest, tlsRecords: obs.tlsRecords.map((r) => [r.contentType, r.length]) };
 }
 
 /** SYN at t, SYN-ACK at t+20 ms, ACK at t+40 ms. The client's next seq is cIsn+1, the server's sIsn+1. */
@@ -352,4 +353,25 @@ test('analyseSegment counts a fast retransmission after two duplicate ACKs even 
   };
   assert.equal(run(1), false);
   assert.equal(run(3), true);
+});
+
+test('flows that share one hash bucket are kept apart, closed, swept and evicted exactly as in separate buckets', () => {
+  // Every flow in one bucket: the chain walk must find the same flow the default hash finds.
+  const spread = new FlowTable({ maxFlows: 6, idleTimeoutUs: 90 * S, closedTimeoutUs: 20 * S });
+  const chained = new FlowTable({ maxFlows: 6, idleTimeoutUs: 90 * S, closedTimeoutUs: 20 * S, bucketMask: 0 });
+  const v6Echo: Endpoint = { ...echo, ip: '2001:db8::50' };
+  const v6Cloud: Endpoint = { ...cloud, ip: '2001:db8:1::10' };
+  const packets: DecodedPacket[] = [];
+  for (let i = 0; i < 40; i++) {
+    const t = T0 + i * 7 * S;
+    const client = { ...echo, port: 40000 + (i % 9) };
+    packets.push(tcp(t, client, cloud, 100 + i, 1, i % 5 === 4 ? FIN | ACK : ACK | PSH, 100));
+    packets.push(tcp(t + MS, cloud, client, 1, 200 + i, ACK));
+    if (i % 3 === 0) packets.push(decoded(t + 2 * MS, udpFrame({ from: client, to: cloud, payload: new Uint8Array(30) })));
+    if (i % 4 === 0) packets.push(tcp(t + 3 * MS, { ...v6Echo, port: 41000 + (i % 3) }, v6Cloud, 1 + i, 1, ACK | PSH, 60));
+    if (i % 10 === 0) packets.push(tcp(t + 4 * MS, client, cloud, 9000 + i, 0, SYN));
+  }
+  for (const packet of packets) assert.deepEqual(see(chained, packet), see(spread, packet));
+  assert.deepEqual([chained.size, chained.evicted], [spread.size, spread.evicted]);
+  assert.ok(spread.evicted > 0, 'the sequence sweeps and evicts flows');
 });

@@ -5,7 +5,8 @@ import { LinkType, TcpFlag, type DecodedPacket } from '../../appliance/src/decod
 import { DATASET_COLUMNS, DATASET_HEADER, datasetRow, paperDate } from '../../appliance/src/features/dataset-csv.js';
 import { PACKET_CLASSES, classFromPaperLabel, isApplicationDataClass, paperLabel } from '../../appliance/src/features/packet-class.js';
 import { HighestLayer, contextClass, highestLayerOf, labelPacket, paperFeatures, type PaperFeatures } from '../../appliance/src/features/paper-features.js';
-import { FlowTable, type FlowObservation } from '../../appliance/src/flows/flow-table.js';
+import { FlowTable } from '../../appliance/src/flows/flow-table.js';
+import type { PacketContext } from '../../appliance/src/flows/packet-context.js';
 import type { MicContext } from '../../appliance/src/mic/mic-state.js';
 import { concat, tcpFrame, tlsRecord, udpFrame, type Endpoint } from '../../sim/src/frame-builder.js';
 
@@ -26,21 +27,29 @@ function segment(opts: { payload?: Uint8Array | number; flags?: number; to?: End
   return result.packet;
 }
 
+type FlowObservation = Omit<PacketContext, 'packet'>;
+
+/** What the flow table would have learned of a segment; its app-data decision as the table makes it. */
 function observation(records: Array<[number, number]> = [], extra: Partial<FlowObservation> = {}): FlowObservation {
+  const tlsRecords = records.map(([contentType, length]) => ({ contentType, version: 0x0303, length }));
   return {
     streamIndex: 0,
     deltaMs: 12,
     fromInitiator: true,
     isRetransmission: false,
-    tlsRecords: records.map(([contentType, length]) => ({ contentType, version: 0x0303, length })),
+    tlsRecords,
     tlsContinuedType: 0,
     repeatsFixedSizeRecord: false,
+    carriesAppData: tlsRecords.length === 0 || tlsRecords.some((r) => r.contentType === 23),
+    toLocal: false,
     ...extra,
   };
 }
 
+const within = (packet: DecodedPacket, obs: FlowObservation): PacketContext => ({ ...obs, packet });
+
 function features(packet: DecodedPacket, obs: FlowObservation, mic: MicContext = 'idle'): PaperFeatures {
-  const f = paperFeatures(packet, obs, mic);
+  const f = paperFeatures(within(packet, obs), mic);
   if (!f) assert.fail('expected features for a TCP packet');
   return f;
 }
@@ -174,17 +183,17 @@ test('the flow table and the labeller agree on a record that spans segments', ()
 
 test('highest_layer codes are 0 TLS, 1 TCP, 2 DATA, 3 HTTP', () => {
   assert.deepEqual(HighestLayer, { TLS: 0, TCP: 1, DATA: 2, HTTP: 3 });
-  assert.equal(highestLayerOf(segment({ flags: ACK }), observation([[23, 5]])), HighestLayer.TCP, 'no payload is TCP');
-  assert.equal(highestLayerOf(...tls([[23, 5]])), HighestLayer.TLS);
-  assert.equal(highestLayerOf(segment({ payload: 30 }), observation()), HighestLayer.DATA);
+  assert.equal(highestLayerOf(within(segment({ flags: ACK }), observation([[23, 5]]))), HighestLayer.TCP, 'no payload is TCP');
+  assert.equal(highestLayerOf(within(...tls([[23, 5]]))), HighestLayer.TLS);
+  assert.equal(highestLayerOf(within(segment({ payload: 30 }), observation())), HighestLayer.DATA);
 });
 
 test('UDP packets have no paper features and are not relevant', () => {
   const bytes = udpFrame({ from: echo, to: cloud, payload: tlsRecord(23, 41) });
   const result = decodeFrame({ timeUs: T, originalLength: bytes.length, linkType: LinkType.ETHERNET, bytes });
   assert.ok(result.ok);
-  assert.equal(paperFeatures(result.packet, observation([[23, 41]]), 'idle'), undefined);
-  assert.equal(labelPacket(result.packet, observation([[23, 41]]), HighestLayer.TLS, 'idle'), 'not_relevant');
+  assert.equal(paperFeatures(within(result.packet, observation([[23, 41]])), 'idle'), undefined);
+  assert.equal(labelPacket(within(result.packet, observation([[23, 41]])), HighestLayer.TLS, 'idle'), 'not_relevant');
 });
 
 test('the microphone column is 0 when muted, 1 when on and empty when unknown', () => {

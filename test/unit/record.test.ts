@@ -172,6 +172,27 @@ describe('the recorder on the demo session', () => {
     recorder.stop();
   });
 
+  it('keeps the headers seen before the Echo is elected, once it is, from the packets the pipeline decoded', async () => {
+    const dir = tempDir();
+    const recorder = new DatasetRecorder({ dir, maxTotalBytes: 100e6, segmentBytes: 10e6, segmentMs: 3600e3, log: () => {}, now: () => Date.UTC(2026, 0, 15, 12), flushMs: 3600e3 });
+    recorder.start();
+    // No device: the pipeline elects the busiest local sender after 200 packets.
+    const analysis = buildAnalysis({ mic, electionPackets: 200 }, {});
+    const first = session.frames.slice(0, 600);
+    for (const { timeUs, frame } of first) {
+      const f = captured(frame, timeUs);
+      analysis.push(f);
+      recorder.frame(f, analysis.pipeline.device, analysis.pipeline.lastDecoded);
+    }
+    assert.equal(analysis.pipeline.device?.description, session.echo.ip);
+    const stem = recorder.status().segment!;
+    recorder.stop();
+    const frames: CapturedFrame[] = [];
+    await new FileSource(join(dir, `${stem}.pcap`)).run((f) => frames.push(f));
+    assert.equal(frames.length, first.length);
+    assert.deepEqual(frames.map((f) => f.originalLength), first.map((f) => f.frame.length));
+  });
+
   it('rotates by age and deletes the oldest segments to stay within its budget, counting earlier runs', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'earshot-20260101T000000000Z.csv'), 'x'.repeat(30_000));

@@ -2,19 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CONFIG_DEFAULTS } from '../../appliance/src/service/config-schema.js';
 import { applyEnvironment, ConfigError, idFromMac, parseConfigText, resolveConfig } from '../../appliance/src/service/load-config.js';
+import { configProblem } from '../support/config-problem.js';
 
 type Raw = Record<string, unknown>;
 
-/** The one-line message resolveConfig throws, or fails the test when it accepts the config. */
-function problemWith(raw: Raw, env: Record<string, string | undefined> = {}, file = 'x.yaml'): string {
-  try {
-    resolveConfig(raw, file, env, 'box');
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error.message;
-  }
-  assert.fail(`accepted ${JSON.stringify(raw)}`);
-}
+const problemWith = configProblem;
 
 function parseProblem(text: string, file: string): string {
   try {
@@ -27,6 +19,7 @@ function parseProblem(text: string, file: string): string {
 }
 
 const ALL_DEFAULTS = {
+  version: 2,
   id: 'box',
   capture: { interface: 'wlan0', pace: 'fast', buffer_mb: 32 },
   mic: { sensor: 'none' },
@@ -126,7 +119,7 @@ test('a device given by mac, with colons or dashes, is kept as given', () => {
 });
 
 test('an unknown top-level setting is named and the known ones are listed', () => {
-  assert.equal(problemWith({ colour: 'red' }), 'x.yaml: colour: unknown setting (known here: id, device, capture, mic, mqtt, state, judge, enforcement, record, status_page, model, led, ap)');
+  assert.equal(problemWith({ colour: 'red' }), 'x.yaml: colour: unknown setting (known here: version, id, device, capture, mic, mqtt, state, judge, enforcement, record, status_page, model, led, ap)');
 });
 
 test('an unknown nested setting is named with its path and the known ones of its group are listed', () => {

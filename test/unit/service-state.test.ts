@@ -1,7 +1,11 @@
+// The published state: this run's facts (mic, Echo, drops, modes) from the model, the alerts and
+// counters read from the state store, their one owner. The store here never writes (its timers
+// never fire), so these tests are about what the state says, not the file.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AlertEndEvent, AlertEvent } from '../../appliance/src/judge/judge-events.js';
 import { ServiceStateModel } from '../../appliance/src/service/service-state.js';
+import { StateStore } from '../../appliance/src/service/state-store.js';
 
 const CLASSES = { handshake: 0, syn: 0, ack: 0, retransmit: 0, not_relevant: 0, expected: 0, justified: 0, not_justified: 0 };
 
@@ -26,10 +30,15 @@ function alert(id: string, overrides: Partial<AlertEvent> = {}): AlertEvent {
 
 const alertEnd = (id: string): AlertEndEvent => ({ type: 'alert_end', id, end: '2024-05-01T12:00:09.000Z', bytes: 160_000, packets: 130 });
 
-const newModel = (): ServiceStateModel => new ServiceStateModel({ modelVersion: 'labelling-rules-1', enforcement: 'alert', classes: CLASSES });
+const NEVER = { now: () => 0, setTimeout: () => 0, clearTimeout: () => undefined };
+
+function newPair(): { store: StateStore; model: ServiceStateModel } {
+  const store = new StateStore({ path: '/nonexistent/state.json', history: 5, log: () => undefined, timers: NEVER });
+  return { store, model: new ServiceStateModel({ modelVersion: 'labelling-rules-1', enforcement: 'alert', classes: CLASSES, persisted: () => store.data }) };
+}
 
 test('a new model starts with no problem, unknown mic, zero counters and the given model and mode', () => {
-  assert.deepEqual(newModel().snapshot(), {
+  assert.deepEqual(newPair().model.snapshot(), {
     mic: 'unknown',
     problem: 'OFF',
     last_alert: null,
@@ -46,9 +55,9 @@ test('a new model starts with no problem, unknown mic, zero counters and the giv
   });
 });
 
-test('an alert turns the problem ON and becomes the last alert, unacknowledged', () => {
-  const model = newModel();
-  model.onJudgeEvent(alert('a1'));
+test('an alert the store records turns the problem ON and becomes the last alert, unacknowledged', () => {
+  const { store, model } = newPair();
+  store.recordAlert(alert('a1'));
   const state = model.snapshot();
   assert.equal(state.problem, 'ON');
   assert.equal(state.alerts_total, 1);
@@ -61,73 +70,79 @@ test('an alert turns the problem ON and becomes the last alert, unacknowledged',
     reason: 'voice-like upload while muted',
     acknowledged: false,
   });
-  assert.deepEqual(model.unacknowledgedIds, ['a1']);
+  assert.deepEqual([model.unacknowledgedCount('critical'), model.unacknowledgedCount('warning')], [1, 0]);
 });
 
 test('a later alert replaces the last alert and both count', () => {
-  const model = newModel();
-  model.onJudgeEvent(alert('a1'));
-  model.onJudgeEvent(alert('a2', { severity: 'warning', reason: 'voice-like upload while idle' }));
+  const { store, model } = newPair();
+  store.recordAlert(alert('a1'));
+  store.recordAlert(alert('a2', { severity: 'warning', reason: 'voice-like upload while idle' }));
   const state = model.snapshot();
   assert.equal(state.alerts_total, 2);
   assert.equal(state.last_alert?.id, 'a2');
   assert.equal(state.last_alert?.severity, 'warning');
   assert.equal(state.last_alert?.reason, 'voice-like upload while idle');
-  assert.deepEqual(model.unacknowledgedIds, ['a1', 'a2']);
+  assert.deepEqual([model.unacknowledgedCount('critical'), model.unacknowledgedCount('warning')], [1, 1]);
 });
 
 test('an alert end changes neither the problem nor the last alert', () => {
-  const model = newModel();
-  model.onJudgeEvent(alert('a1'));
+  const { store, model } = newPair();
+  store.recordAlert(alert('a1'));
   const before = model.snapshot();
-  model.onJudgeEvent(alertEnd('a1'));
+  const end = alertEnd('a1');
+  store.recordAlertEnd(end.id, end.bytes, end.packets);
   assert.deepEqual(model.snapshot(), before);
   assert.equal(model.snapshot().problem, 'ON');
 });
 
-test('an alert end with no alert before it leaves the problem OFF', () => {
-  const model = newModel();
-  model.onJudgeEvent(alertEnd('a9'));
-  assert.equal(model.snapshot().problem, 'OFF');
-  assert.equal(model.snapshot().alerts_total, 0);
-});
-
-test('acknowledge turns the problem OFF, marks the last alert and returns the ids it acknowledged', () => {
-  const model = newModel();
-  model.onJudgeEvent(alert('a1'));
-  model.onJudgeEvent(alert('a2'));
-  assert.deepEqual(model.acknowledge(), ['a1', 'a2']);
+test('acknowledging every alert turns the problem OFF, marks the last alert and returns the ids it acknowledged', () => {
+  const { store, model } = newPair();
+  store.recordAlert(alert('a1'));
+  store.recordAlert(alert('a2'));
+  assert.deepEqual(store.acknowledge(), ['a1', 'a2']);
   const state = model.snapshot();
   assert.equal(state.problem, 'OFF');
   assert.equal(state.last_alert?.acknowledged, true);
   assert.equal(state.alerts_total, 2);
-  assert.deepEqual(model.unacknowledgedIds, []);
-  assert.deepEqual(model.acknowledge(), []);
+  assert.equal(model.unacknowledgedCount('critical'), 0);
+  assert.deepEqual(store.acknowledge(), []);
 });
 
 test('an alert after an acknowledge turns the problem ON again', () => {
-  const model = newModel();
-  model.onJudgeEvent(alert('a1'));
-  model.acknowledge();
-  model.onJudgeEvent(alert('a2'));
+  const { store, model } = newPair();
+  store.recordAlert(alert('a1'));
+  store.acknowledge();
+  store.recordAlert(alert('a2'));
   assert.equal(model.snapshot().problem, 'ON');
   assert.equal(model.snapshot().last_alert?.acknowledged, false);
-  assert.deepEqual(model.acknowledge(), ['a2']);
+  assert.deepEqual(store.acknowledge(), ['a2']);
 });
 
-test('Echo packets count per class and add their upstream bytes', () => {
-  const model = newModel();
-  model.countEchoPacket('syn', 0);
-  model.countEchoPacket('not_justified', 1200);
-  model.countEchoPacket('not_justified', 800);
-  model.countEchoPacket('made_up', 5);
+test('acknowledging named alerts (the status page) leaves the others, and the problem stays ON until none is left', () => {
+  const { store, model } = newPair();
+  store.recordAlert(alert('a1'));
+  store.recordAlert(alert('a2'));
+  assert.deepEqual(store.acknowledge(['a1', 'unknown']), ['a1']);
+  assert.equal(model.snapshot().problem, 'ON');
+  assert.equal(model.snapshot().last_alert?.acknowledged, false, 'the last alert is a2');
+  assert.deepEqual(store.acknowledge(['a2']), ['a2']);
+  assert.equal(model.snapshot().problem, 'OFF');
+  assert.equal(model.snapshot().last_alert?.acknowledged, true);
+});
+
+test('Echo packets count per class and add their upstream bytes; classes never seen show 0', () => {
+  const { store, model } = newPair();
+  store.countEchoPacket('syn', 0);
+  store.countEchoPacket('not_justified', 1200);
+  store.countEchoPacket('not_justified', 800);
+  store.countEchoPacket('made_up', 5);
   const state = model.snapshot();
   assert.deepEqual(state.classes, { ...CLASSES, syn: 1, not_justified: 2, made_up: 1 });
   assert.equal(state.upstream_bytes, 2005);
 });
 
 test('the mic, the Echo, capture drops, enforcement and queue overflow are set as given', () => {
-  const model = newModel();
+  const { model } = newPair();
   model.setMic('muted');
   model.setEcho('192.168.1.50', true);
   model.setCaptureDropped(17);
@@ -146,43 +161,29 @@ test('the mic, the Echo, capture drops, enforcement and queue overflow are set a
   assert.equal(state.echo_connected, 'OFF');
 });
 
-test('restoring saved counters lets the totals keep increasing across a restart', () => {
-  const model = newModel();
-  model.restore({ upstream_bytes: 10_000, classes: { syn: 40, not_justified: 7 }, alerts_total: 3, unacknowledged: [] });
-  model.countEchoPacket('syn', 100);
-  model.onJudgeEvent(alert('a4'));
+test('the counters of a previous run (the store\'s data) keep increasing: nothing is restored by copying', () => {
+  const { store, model } = newPair();
+  store.data.counters = { upstream_bytes: 10_000, classes: { syn: 40, not_justified: 7 }, alerts_total: 3 };
+  store.data.alerts.push({ id: 'old1', severity: 'warning', time: 't', start: 's', dst: 'd', reason: 'r', bytes: 1, packets: 1, acknowledged: false });
+  store.countEchoPacket('syn', 100);
+  store.recordAlert(alert('a4'));
   const state = model.snapshot();
   assert.equal(state.upstream_bytes, 10_100);
   assert.equal(state.classes.syn, 41);
   assert.equal(state.classes.not_justified, 7);
   assert.equal(state.classes.ack, 0);
   assert.equal(state.alerts_total, 4);
-});
-
-test('restoring unacknowledged alerts turns the problem ON and acknowledge returns them', () => {
-  const model = newModel();
-  model.restore({ unacknowledged: [{ id: 'old1', severity: 'critical' }, { id: 'old2', severity: 'warning' }] });
-  assert.equal(model.snapshot().problem, 'ON');
   assert.deepEqual([model.unacknowledgedCount('critical'), model.unacknowledgedCount('warning')], [1, 1]);
-  assert.deepEqual(model.acknowledge(), ['old1', 'old2']);
-  assert.equal(model.unacknowledgedCount('critical'), 0);
-  assert.equal(model.snapshot().problem, 'OFF');
-});
-
-test('restoring nothing keeps a fresh model fresh', () => {
-  const model = newModel();
-  model.restore({});
-  assert.deepEqual(model.snapshot(), newModel().snapshot());
 });
 
 test('a snapshot is a copy that later changes and edits do not reach', () => {
-  const model = newModel();
-  model.onJudgeEvent(alert('a1'));
+  const { store, model } = newPair();
+  store.recordAlert(alert('a1'));
   const snapshot = model.snapshot();
   snapshot.classes.syn = 999;
   snapshot.last_alert!.reason = 'edited';
   snapshot.problem = 'OFF';
-  model.countEchoPacket('ack', 10);
+  store.countEchoPacket('ack', 10);
   assert.equal(model.snapshot().classes.syn, 0);
   assert.equal(model.snapshot().last_alert?.reason, 'voice-like upload while muted');
   assert.equal(model.snapshot().problem, 'ON');
@@ -192,20 +193,9 @@ test('a snapshot is a copy that later changes and edits do not reach', () => {
 
 test('the classes given to the constructor are copied, not shared', () => {
   const classes = { syn: 0 };
-  const model = new ServiceStateModel({ modelVersion: 'm', enforcement: 'off', classes });
-  model.countEchoPacket('syn', 0);
+  const { store } = newPair();
+  const model = new ServiceStateModel({ modelVersion: 'm', enforcement: 'off', classes, persisted: () => store.data });
+  store.countEchoPacket('syn', 0);
   assert.equal(classes.syn, 0);
   assert.equal(model.snapshot().classes.syn, 1);
-});
-
-test('acknowledging named alerts (the status page) leaves the others, and the problem stays ON until none is left', () => {
-  const model = newModel();
-  model.onJudgeEvent(alert('a1'));
-  model.onJudgeEvent(alert('a2'));
-  assert.deepEqual(model.acknowledge(['a1', 'unknown']), ['a1']);
-  assert.equal(model.snapshot().problem, 'ON');
-  assert.equal(model.snapshot().last_alert?.acknowledged, false, 'the last alert is a2');
-  assert.deepEqual(model.acknowledge(['a2']), ['a2']);
-  assert.equal(model.snapshot().problem, 'OFF');
-  assert.equal(model.snapshot().last_alert?.acknowledged, true);
 });

@@ -95,10 +95,8 @@ test(`${CASES} random state files (seed ${SEED}): the service always starts, wit
     try {
       await store.open();
       // What EarshotService.run() does with it.
-      const model = new ServiceStateModel({ modelVersion: 'test', enforcement: 'alert', classes: { syn: 0 } });
-      const last = store.data.alerts.at(-1);
-      model.restore({ ...store.data.counters, unacknowledged: store.unacknowledged, lastAlert: last ? { ...last } : null });
-      model.countEchoPacket('syn', 100);
+      const model = new ServiceStateModel({ modelVersion: 'test', enforcement: 'alert', classes: { syn: 0 }, persisted: () => store.data });
+      store.countEchoPacket('syn', 100);
       const snapshot = model.snapshot();
       assert.ok(Number.isFinite(snapshot.upstream_bytes) && snapshot.upstream_bytes >= 100, `upstream_bytes ${snapshot.upstream_bytes}`);
       assert.ok(Number.isInteger(snapshot.alerts_total) && snapshot.alerts_total >= 0, `alerts_total ${snapshot.alerts_total}`);

@@ -109,12 +109,25 @@ test('acknowledge marks exactly the ids given', async () => {
   assert.deepEqual(store.unacknowledged.map((a) => a.id), ['a2']);
 });
 
-test('counters are saved as a copy of the classes given', async () => {
+test('Echo packets are counted in the store\'s counters, per class and in upstream bytes', async () => {
   const { store } = await openStore(join(await freshDir(), 'state.json'));
-  const classes = { syn: 4, not_justified: 2 };
-  store.saveCounters(12_345, classes);
-  classes.syn = 99;
-  assert.deepEqual(store.data.counters, { upstream_bytes: 12_345, classes: { syn: 4, not_justified: 2 }, alerts_total: 0 });
+  store.countEchoPacket('syn', 12_000);
+  store.countEchoPacket('syn', 345);
+  store.countEchoPacket('not_justified', 0);
+  assert.deepEqual(store.data.counters, { upstream_bytes: 12_345, classes: { syn: 2, not_justified: 1 }, alerts_total: 0 });
+});
+
+test('counting packets schedules no write until the counters are committed', async () => {
+  const { store } = await openStore(join(await freshDir(), 'state.json'), { debounceMs: 1 });
+  store.countEchoPacket('syn', 100);
+  await store.flush();
+  assert.equal(store.writes, 0, 'no write per packet');
+  store.commitCounters();
+  await store.flush();
+  assert.equal(store.writes, 1);
+  store.commitCounters();
+  await store.flush();
+  assert.equal(store.writes, 1, 'a commit without new packets writes nothing');
 });
 
 test('writes are debounced: nothing is written at once, then one write holds every change', async () => {
@@ -140,12 +153,13 @@ test('a change after a debounced write is written by a later one', async () => {
   const { store } = await openStore(path, { debounceMs: 10, minIntervalMs: 20 });
   store.recordAlert(alert('a1'));
   await waitFor(async () => (existsSync(path) ? true : undefined));
-  store.saveCounters(500, { syn: 1 });
+  for (let i = 0; i < 5; i++) store.countEchoPacket('syn', 100);
+  store.commitCounters();
   const written = await waitFor(async () => {
     const state = await readState(path);
     return state.counters.upstream_bytes === 500 ? state : undefined;
   });
-  assert.deepEqual(written.counters, { upstream_bytes: 500, classes: { syn: 1 }, alerts_total: 1 });
+  assert.deepEqual(written.counters, { upstream_bytes: 500, classes: { syn: 5 }, alerts_total: 1 });
 });
 
 test('flush writes a pending change immediately', async () => {
@@ -168,7 +182,8 @@ test('a reopened store reads back what was flushed', async () => {
   first.store.recordAlert(alert('a1'));
   first.store.recordAlert(alert('a2'));
   first.store.acknowledge(['a1']);
-  first.store.saveCounters(4_096, { syn: 7 });
+  first.store.countEchoPacket('syn', 4_096);
+  first.store.commitCounters();
   await first.store.flush();
   const second = await openStore(path);
   assert.deepEqual(second.lines, []);
@@ -326,14 +341,17 @@ test('"counters": {} resets each counter to 0 instead of NaN, and the total is n
 test('writes happen only on change and at most once per interval', async () => {
   const path = join(await freshDir(), 'state.json');
   const { store } = await openStore(path, { debounceMs: 1, minIntervalMs: 200 });
-  store.saveCounters(0, {});
+  store.commitCounters();
   await store.flush();
   assert.equal(store.writes, 0, 'unchanged counters write nothing');
-  store.saveCounters(10, { syn: 1 });
+  store.countEchoPacket('syn', 10);
+  store.commitCounters();
   await waitFor(async () => (store.writes === 1 ? true : undefined));
   const firstWrite = Date.now();
-  store.saveCounters(20, { syn: 2 });
-  store.saveCounters(30, { syn: 3 });
+  store.countEchoPacket('syn', 10);
+  store.commitCounters();
+  store.countEchoPacket('syn', 10);
+  store.commitCounters();
   await waitFor(async () => (store.writes === 2 ? true : undefined));
   assert.ok(Date.now() - firstWrite >= 150, `the second write waited for the interval (${Date.now() - firstWrite} ms)`);
   await store.flush();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TlsRecordTracker, looksLikeTlsHeader, seqDiff, type TlsRecordHeader } from '../../appliance/src/decode/tls-records.js';
+import { TlsRecordTracker, looksLikeTlsHeader, seqDiff, type TlsRecordHeader } from '../../appliance/src/flows/tls-records.js';
 import { concat, tlsRecord } from '../../sim/src/frame-builder.js';
 
 /** A record whose body holds a plausible alert header at every offset that is a multiple of 8

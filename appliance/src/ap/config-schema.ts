@@ -4,6 +4,8 @@
 // under its own top-level keys. `x-expected` is earshot's annotation: the phrase an error uses
 // when a pattern does not match.
 
+import { ENFORCEMENT_DEFAULTS } from '../defaults.js';
+
 export const INTERFACE_NAME_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$';
 const interfaceName = {
   type: 'string',
@@ -20,6 +22,7 @@ export const AP_SCHEMA = {
   description: 'The access point the Echo joins: hostapd, dnsmasq and the nftables ruleset are rendered from it.',
   type: 'object',
   additionalProperties: false,
+  'x-expected': 'access-point settings',
   required: ['country_code', 'ssid', 'wpa_passphrase'],
   properties: {
     interface: { ...interfaceName, default: 'wlan0', description: 'The Wi-Fi interface hostapd runs the AP on.' },
@@ -83,22 +86,26 @@ export const ENFORCEMENT_SCHEMA = {
   $id: 'earshot/enforcement',
   type: 'object',
   additionalProperties: false,
+  'x-expected': 'a mapping of settings',
   properties: {
     mode: {
       enum: ENFORCEMENT_MODES,
-      default: 'alert',
+      'x-expected': '"off", "alert" or "block-when-muted"',
+      default: ENFORCEMENT_DEFAULTS.mode,
       description: 'off: no enforcement; alert: say what would be blocked; block-when-muted: cut the flow of a critical verdict.',
     },
     hold_new_flows: {
       type: 'boolean',
-      default: false,
+      'x-expected': 'true or false',
+      default: ENFORCEMENT_DEFAULTS.hold_new_flows,
       description: 'While muted, TLS flows the Echo opens pass only heartbeat-sized packets until unmute.',
     },
     block_timeout_s: {
       type: 'integer',
       minimum: 60,
       maximum: 86400,
-      default: 3600,
+      'x-expected': 'whole seconds between 60 and 86400',
+      default: ENFORCEMENT_DEFAULTS.block_timeout_s,
       description: 'nftables drops a block by itself after this long, in case earshot is not there to lift it.',
     },
   },

@@ -3,6 +3,7 @@
 // Nothing is rendered or written until both pass.
 
 import { Ajv, type ValidateFunction } from 'ajv';
+import { migrateConfig } from '../config-version.js';
 import { defaultChannel, type ChannelWidth, type HwMode } from './channels.js';
 import { ConfigError, issueFromAjv, type ConfigIssue } from './config-errors.js';
 import { AP_SCHEMA, ENFORCEMENT_SCHEMA } from './config-schema.js';
@@ -120,7 +121,10 @@ export function checkApConfigFile(document: unknown, file?: string): { ap: ApCon
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new ConfigError(file, [{ path: '(top level)', message: `expected a mapping with an ap: section (got ${document === null ? 'null' : Array.isArray(document) ? 'a list' : typeof document})` }]);
   }
-  const doc = document as Record<string, unknown>;
+  // The same version rule as the service's (the file is the same): a newer format is refused.
+  const migrated = migrateConfig(document as Record<string, unknown>);
+  if (!migrated.ok) throw new ConfigError(file, [{ path: 'version', message: migrated.problem }]);
+  const doc = migrated.config;
   const ap = checkApSection(doc.ap);
   const enforcement = checkEnforcementSection(doc.enforcement);
   const issues = [...(ap.ok ? [] : ap.issues), ...(enforcement.ok ? [] : enforcement.issues)];

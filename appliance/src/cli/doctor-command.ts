@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseLedConfig, parseMicSensorConfig } from '../../../gpio/sensor-config.js';
+import { CAPTURE_DEFAULTS, HARDWARE_DEFAULTS } from '../defaults.js';
 import { parseConfigText, resolveConfig } from '../service/load-config.js';
 import { UsageError, type CliIo } from './cli-io.js';
 import { EXIT_HARDWARE, runDoctorChecks, type CheckResult, type DoctorPlan, type DoctorProbes } from './doctor-checks.js';
@@ -15,10 +16,10 @@ import { describeFsError } from './inputs.js';
 export const DOCTOR_USAGE = 'doctor [--config FILE]';
 
 export const DEFAULT_DOCTOR_PLAN: DoctorPlan = {
-  wire: { request: { line: 'GPIO17', activeLow: false }, backend: 'auto' },
-  colour: { bus: 1, address: 0x29 },
-  iface: 'wlan0',
-  led: 'earshot',
+  wire: { request: { line: HARDWARE_DEFAULTS.gpio_line, activeLow: false }, backend: 'auto' },
+  colour: { bus: HARDWARE_DEFAULTS.i2c_bus, address: HARDWARE_DEFAULTS.tcs34725_address },
+  iface: CAPTURE_DEFAULTS.interface,
+  led: HARDWARE_DEFAULTS.led_name,
 };
 
 export async function doctorCommand(args: string[], io: CliIo, probes: DoctorProbes = realDoctorProbes()): Promise<number> {

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { ConfigError as ApConfigError } from '../ap/config-errors.js';
 import { checkApConfigFile, type ApConfig } from '../ap/config.js';
+import { migrateConfig } from '../config-version.js';
 import { ConfigError, parseConfigText, resolveConfig } from '../service/load-config.js';
 
 export interface FirstBootFiles {
@@ -38,8 +39,11 @@ export function prepareFirstBoot(text: string, file: string, newToken: () => str
   // The same validation as `earshot run`: a config that passes here starts the service.
   resolveConfig(service, file, {}, 'earshot');
   const ap = checkAp(service, file);
+  // The box's copy says its format, so a later earshot knows which migration it needs.
+  const migrated = migrateConfig(service);
+  const current = migrated.ok ? migrated.config : service;
   return {
-    serviceConfig: `# Written by earshot's first boot from the boot partition's earshot.conf.\n${stringify(service, { lineWidth: 0 })}`,
+    serviceConfig: `# Written by earshot's first boot from the boot partition's earshot.conf.\n${stringify(current, { lineWidth: 0 })}`,
     apNetwork: { name: `20-earshot-${ap.interface}.network`, content: apNetworkUnit(ap) },
     authorizedKeys: authorizedKeys && `${authorizedKeys.join('\n')}\n`,
     redacted: redact(document),

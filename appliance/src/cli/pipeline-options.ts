@@ -1,5 +1,6 @@
 // The options `replay` and `features` share, parsed into pipeline options.
 
+import { GRACE_RANGE_S, GRACE_S } from '../defaults.js';
 import type { MicTimeline } from '../mic/mic-timeline.js';
 import type { PipelineOptions } from '../pipeline/packet-pipeline.js';
 import { UsageError } from './cli-io.js';
@@ -24,11 +25,11 @@ export function captureArgument(positionals: string[], usage: string): string {
 
 export async function pipelineOptions(values: SharedValues): Promise<{ options: PipelineOptions; mic: MicTimeline | undefined }> {
   const mic = values.mic === undefined ? undefined : await loadMicTimeline(values.mic);
-  let graceS = 30;
+  let graceS = GRACE_S;
   if (values.grace !== undefined) {
     graceS = Number(values.grace);
-    if (!Number.isFinite(graceS) || graceS < 0 || graceS > 3600) {
-      throw new UsageError(`--grace: expected seconds between 0 and 3600 (got '${values.grace}')`);
+    if (!Number.isFinite(graceS) || graceS < GRACE_RANGE_S.min || graceS > GRACE_RANGE_S.max) {
+      throw new UsageError(`--grace: expected seconds between ${GRACE_RANGE_S.min} and ${GRACE_RANGE_S.max} (got '${values.grace}')`);
     }
   }
   return { options: { device: deviceFromOption(values.device), mic, graceS }, mic };

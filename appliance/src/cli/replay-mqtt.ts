@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CAPTURE_DEFAULTS } from '../defaults.js';
 import { parseDeviceSpec } from '../pipeline/device-selector.js';
 import { resolveConfig } from '../service/load-config.js';
 import { createLogger } from '../service/service-log.js';
@@ -27,7 +28,7 @@ export async function replayToBroker(capture: string, values: ReplayBrokerValues
   try {
     const raw: Record<string, unknown> = {
       id: values.id ?? 'replay',
-      capture: { file: capture, pace: values.pace ?? 'fast' },
+      capture: { file: capture, pace: values.pace ?? CAPTURE_DEFAULTS.pace },
       mqtt: { url: values.mqtt },
       state: { path: join(stateDir, 'state.json') },
       ...(device ? { device } : {}),

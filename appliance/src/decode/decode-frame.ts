@@ -3,11 +3,10 @@ import { decodeIpLayer } from './ip-layer.js';
 import { decodeLinkLayer } from './link-layer.js';
 import { SKIP_REASONS, skipResult } from './skip-codes.js';
 import { IPPROTO_TCP, IPPROTO_UDP, decodeTransportLayer } from './transport-layer.js';
-import type { CapturedFrame, DecodeResult, DecodedPacket, SkipReason } from './types.js';
+import { DecodedPacket } from './decoded-packet.js';
+import type { CapturedFrame, DecodeResult, SkipReason } from './types.js';
 
 export { SKIP_REASONS } from './skip-codes.js';
-
-const EMPTY = new Uint8Array(0);
 
 /**
  * Decodes one captured frame down to the transport payload. Never throws: every read is bounds
@@ -15,24 +14,7 @@ const EMPTY = new Uint8Array(0);
  */
 export function decodeFrame(frame: CapturedFrame): DecodeResult {
   const b = frame.bytes;
-  // Every field is present from the start so all packets share one object shape.
-  const pkt: DecodedPacket = {
-    timeUs: frame.timeUs,
-    frameLength: frame.originalLength,
-    srcMac: undefined,
-    vlanId: undefined,
-    ipVersion: 4,
-    src: '',
-    dst: '',
-    ipProtocol: 0,
-    isFragment: false,
-    tcp: undefined,
-    udp: undefined,
-    payloadLength: 0,
-    payload: EMPTY,
-    headersLength: 0,
-    httpRequest: undefined,
-  };
+  const pkt = new DecodedPacket(b, frame.timeUs, frame.originalLength);
   let off = decodeLinkLayer(b, frame.linkType, pkt);
   if (off < 0) return skipResult(off);
   off = decodeIpLayer(b, off, pkt);

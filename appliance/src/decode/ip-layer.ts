@@ -1,3 +1,4 @@
+import { ipv4KeyAt, ipv6KeyAt } from './address-keys.js';
 import { SKIP } from './skip-codes.js';
 import type { DecodedPacket } from './types.js';
 
@@ -13,6 +14,11 @@ const MAX_EXTENSION_HEADERS = 16;
 
 export function ipv4String(b: Uint8Array, o: number): string {
   return DEC[b[o]] + '.' + DEC[b[o + 1]] + '.' + DEC[b[o + 2]] + '.' + DEC[b[o + 3]];
+}
+
+/** An IPv4 address from its 32-bit number (address-keys.ts). */
+export function ipv4Text(key: number): string {
+  return DEC[key >>> 24] + '.' + DEC[(key >>> 16) & 0xff] + '.' + DEC[(key >>> 8) & 0xff] + '.' + DEC[key & 0xff];
 }
 
 /** RFC 5952 text form: lowercase, no leading zeros, the first longest run of ≥2 zero groups as `::`. */
@@ -55,8 +61,10 @@ function decodeIpv4(b: Uint8Array, off: number, pkt: DecodedPacket): number {
   if (headerLength > captured) return SKIP['truncated-ip-header'];
   pkt.isFragment = (((b[off + 6] << 8) | b[off + 7]) & 0x3fff) !== 0; // MF flag or a fragment offset
   pkt.ipProtocol = b[off + 9];
-  pkt.src = ipv4String(b, off + 12);
-  pkt.dst = ipv4String(b, off + 16);
+  pkt.srcOffset = off + 12;
+  pkt.dstOffset = off + 16;
+  pkt.srcKey = ipv4KeyAt(b, off + 12);
+  pkt.dstKey = ipv4KeyAt(b, off + 16);
   pkt.payloadLength = totalLength - headerLength;
   return off + headerLength;
 }
@@ -64,8 +72,10 @@ function decodeIpv4(b: Uint8Array, off: number, pkt: DecodedPacket): number {
 function decodeIpv6(b: Uint8Array, off: number, pkt: DecodedPacket): number {
   if (b.length - off < 40) return SKIP['truncated-ip-header'];
   if (b[off] >> 4 !== 6) return SKIP['bad-ip-header'];
-  pkt.src = ipv6String(b, off + 8);
-  pkt.dst = ipv6String(b, off + 24);
+  pkt.srcOffset = off + 8;
+  pkt.dstOffset = off + 24;
+  pkt.srcKey = ipv6KeyAt(b, off + 8);
+  pkt.dstKey = ipv6KeyAt(b, off + 24);
   let next = b[off + 6];
   let p = off + 40;
   const declaredEnd = p + ((b[off + 4] << 8) | b[off + 5]);

@@ -1,7 +1,6 @@
+import { macKeyAt } from './address-keys.js';
 import { SKIP } from './skip-codes.js';
 import { LinkType, type DecodedPacket } from './types.js';
-
-const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 const ETHERTYPE_IPV4 = 0x0800;
 const ETHERTYPE_IPV6 = 0x86dd;
@@ -13,8 +12,9 @@ const AF_INET6_BSD = 24;
 const AF_INET6_FREEBSD = 28;
 const AF_INET6_DARWIN = 30;
 
-function macAt(b: Uint8Array, o: number): string {
-  return HEX2[b[o]] + ':' + HEX2[b[o + 1]] + ':' + HEX2[b[o + 2]] + ':' + HEX2[b[o + 3]] + ':' + HEX2[b[o + 4]] + ':' + HEX2[b[o + 5]];
+function noteSourceMac(b: Uint8Array, o: number, pkt: DecodedPacket): void {
+  pkt.srcMacOffset = o;
+  pkt.srcMacKey = macKeyAt(b, o);
 }
 
 function isVlanTpid(type: number): boolean {
@@ -63,21 +63,21 @@ function loopback(b: Uint8Array, pkt: DecodedPacket): number {
 
 /**
  * Decodes the link-layer header. Returns the offset of the IP header, or a negative SKIP code.
- * Sets `srcMac`, `vlanId` and `ipVersion` (the version the link layer announces) on `pkt`.
+ * Notes the source MAC, `vlanId` and `ipVersion` (the version the link layer announces) on `pkt`.
  */
 export function decodeLinkLayer(b: Uint8Array, linkType: number, pkt: DecodedPacket): number {
   switch (linkType) {
     case LinkType.ETHERNET:
       if (b.length < 14) return SKIP['truncated-link-header'];
-      pkt.srcMac = macAt(b, 6);
+      noteSourceMac(b, 6, pkt);
       return afterEthertype(b, 12, 14, pkt);
     case LinkType.LINUX_SLL:
       if (b.length < 16) return SKIP['truncated-link-header'];
-      if (b[4] === 0 && b[5] === 6) pkt.srcMac = macAt(b, 6);
+      if (b[4] === 0 && b[5] === 6) noteSourceMac(b, 6, pkt);
       return afterEthertype(b, 14, 16, pkt);
     case LinkType.LINUX_SLL2:
       if (b.length < 20) return SKIP['truncated-link-header'];
-      if (b[11] === 6) pkt.srcMac = macAt(b, 12);
+      if (b[11] === 6) noteSourceMac(b, 12, pkt);
       return afterEthertype(b, 0, 20, pkt);
     case LinkType.RAW:
     case LINKTYPE_RAW_ALT_12:

@@ -95,38 +95,8 @@ export interface HttpRequestLine {
   version: string;
 }
 
-/**
- * A decoded frame. `payload` is a view into the frame's bytes (never stored by later stages:
- * earshot keeps no payload bytes, only lengths and record headers).
- */
-export interface DecodedPacket {
-  timeUs: number;
-  /** Frame length on the wire (the paper's `length`). */
-  frameLength: number;
-  /** Source MAC as "aa:bb:cc:dd:ee:ff" when the link layer carries one. */
-  srcMac: string | undefined;
-  vlanId: number | undefined;
-  ipVersion: 4 | 6;
-  src: string;
-  dst: string;
-  /** IP protocol number of the transport (after IPv6 extension headers). */
-  ipProtocol: number;
-  /** True for any IPv4/IPv6 fragment; fragments are counted, never reassembled, and carry no transport. */
-  isFragment: boolean;
-  tcp: TcpHeader | undefined;
-  udp: UdpHeader | undefined;
-  /** Transport payload length from the IP/UDP length fields (not truncated by the snap length). */
-  payloadLength: number;
-  /** The captured part of the transport payload. */
-  payload: Uint8Array;
-  /**
-   * Captured bytes before the transport payload: link, IP and TCP/UDP headers; for other IP
-   * protocols (ICMP, fragments) up to the end of the IP headers. The recorder keeps only these.
-   */
-  headersLength: number;
-  /** Set when the payload starts with an HTTP/1.x request line. */
-  httpRequest: HttpRequestLine | undefined;
-}
+export { DecodedPacket } from './decoded-packet.js';
+import type { DecodedPacket } from './decoded-packet.js';
 
 /** Why a frame was skipped. Each reason is counted, never thrown. */
 export type SkipReason =

@@ -5,7 +5,7 @@
 // retransmissions (data the peer already acked) count too, as they do in Wireshark's field.
 
 import { TcpFlag } from '../decode/types.js';
-import { seqDiff } from '../decode/tls-records.js';
+import { seqDiff } from './tls-records.js';
 
 export interface TcpDirectionState {
   hasNextSeq: boolean;

@@ -12,13 +12,10 @@ export interface UploadPacket {
   timeUs: number;
   /** Payload bytes (TLS app data, plain TCP or UDP payload); retransmissions already excluded. */
   bytes: number;
-  /** The flow table's stream index: identifies the connection without building a key. */
+  /** The flow table's stream index: the connection's identity everywhere inside the judge. */
   stream: number;
-  protocol: 'tcp' | 'udp';
-  src: string;
-  srcPort: number;
-  dst: string;
-  dstPort: number;
+  /** The connection as alerts name it: asked once per connection and episode, never per packet. */
+  flowTuple(): FlowTuple;
 }
 
 interface FlowShare {
@@ -82,8 +79,7 @@ export class DeviceEpisode {
     const share = this.flows.get(packet.stream);
     if (share) share.bytes += packet.bytes;
     else if (this.flows.size < MAX_TRACKED_FLOWS) {
-      const { protocol, src, srcPort, dst, dstPort } = packet;
-      this.flows.set(packet.stream, { flow: { protocol, src, srcPort, dst, dstPort }, bytes: packet.bytes });
+      this.flows.set(packet.stream, { flow: packet.flowTuple(), bytes: packet.bytes });
     }
     if (inWindow > this.peakWindowBytes) this.peakWindowBytes = inWindow;
     this.recentBytes = this.recent.add(packet.timeUs, packet.bytes);

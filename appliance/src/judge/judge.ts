@@ -7,6 +7,7 @@
 // bytes over time (device-episode.ts), which no framing, chunk size, client library or transport
 // escapes; docs/judge.md has the thresholds and the captures they were measured on.
 
+import { GRACE_S } from '../defaults.js';
 import { isoTime } from '../time-format.js';
 import { NO_MIC_SENSOR, type MicContext, type MicStateSource } from '../mic/mic-state.js';
 import { DeviceEpisode, type UploadPacket } from './device-episode.js';
@@ -16,7 +17,6 @@ import {
   AUDIO_BYTES_PER_S,
   AUDIO_DECISION_US,
   BACKGROUND_BYTES,
-  DEFAULT_GRACE_S,
   DOWNLOAD_DISCOUNT,
   DOWNLOAD_DOMINANCE_RATIO,
   EPISODE_GAP_US,
@@ -63,7 +63,8 @@ export class Judge {
   private readonly alertIds: string[] = [];
   private readonly mic: MicStateSource;
   private readonly graceUs: number;
-  private lastTickUs = 0;
+  /** Capture time of the next quiet check: packets between checks cost one comparison. */
+  private nextTickUs = 0;
   private alertNumber = 0;
   readonly counts: JudgeCounts = { episodes: 0, audioLikeEpisodes: 0, expectedAudio: 0, alerts: 0, critical: 0, warning: 0, latenciesUs: [] };
   /** Episodes above background: count and the largest, for the summary. */
@@ -74,14 +75,14 @@ export class Judge {
     private readonly emit: (event: JudgeEvent) => void,
   ) {
     this.mic = options.mic ?? NO_MIC_SENSOR;
-    this.graceUs = (options.graceS ?? DEFAULT_GRACE_S) * 1e6;
+    this.graceUs = (options.graceS ?? GRACE_S) * 1e6;
   }
 
   /** Payload the Echo sent to the internet. `packet` may be reused by the caller afterwards. */
   upload(packet: UploadPacket): void {
     const timeUs = packet.timeUs;
-    this.tick(timeUs, true);
     const episode = this.episode;
+    if (this.open && timeUs - episode.lastUs > EPISODE_GAP_US) this.settle(timeUs);
     const bar = this.thresholdFactor();
     const evidence = this.rates.add(packet, bar);
     // Before it rose above background, what came before a pause was not this surge: it ends silently.
@@ -102,10 +103,17 @@ export class Judge {
     if (this.open && timeUs - this.episode.lastUs <= EPISODE_GAP_US) this.episode.downstreamBytes += bytes;
   }
 
-  /** Ends the episode once it has been quiet for longer than the gap. Call with the capture clock. */
+  /**
+   * Ends the episode once it has been quiet for longer than the gap. Call with the capture clock:
+   * at most one check per TICK_INTERVAL_US of it runs, unless `force` (the service's housekeeping).
+   */
   tick(nowUs: number, force = false): void {
-    if (!force && nowUs - this.lastTickUs < TICK_INTERVAL_US) return;
-    this.lastTickUs = nowUs;
+    if (!force && nowUs < this.nextTickUs) return;
+    this.nextTickUs = nowUs + TICK_INTERVAL_US;
+    this.settle(nowUs);
+  }
+
+  private settle(nowUs: number): void {
     if (!this.open) return;
     const quietUs = nowUs - this.episode.lastUs;
     if (quietUs <= EPISODE_GAP_US) {

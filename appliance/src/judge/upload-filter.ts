@@ -1,31 +1,28 @@
-// Which of the Echo's packets are "application data to the internet" for the judge. The
-// labelling rules (or the forest) decide what is a heartbeat; UDP has no heartbeat class, and
-// its background (DNS, NTP) stays far under the judge's thresholds.
+// Which of the Echo's packets add bytes to an upload, for the judge. Whether a packet carries
+// application data is the packet context's decision (flows/packet-context.ts); here only what
+// the judge leaves out of it: the home network, and the labelling rules' heartbeats, but only
+// heartbeat-sized ones, so no upload escapes by being dressed as a heartbeat (a 41-byte record in
+// front of every segment, or bulk data to Spotify's sync port).
 
-import type { DecodedPacket } from '../decode/types.js';
-import { TlsContentType } from '../decode/tls-records.js';
 import type { PacketClass } from '../features/packet-class.js';
-import type { FlowObservation } from '../flows/flow-table.js';
-import { isLocalAddress } from '../flows/local-address.js';
+import type { PacketContext } from '../flows/packet-context.js';
 
 /**
- * Payload bytes this packet adds to an upload episode, or 0. Counted: TLS application data
- * (including segments that continue an app-data record) and plain-TCP payload, sent to a
- * non-local address. Not counted: heartbeats, handshakes and alerts, retransmissions (the
- * bytes were counted the first time), bare ACKs, and anything to the home network.
+ * A segment up to this long may be left out as a heartbeat: the Echo's are 33-46 bytes, the
+ * periodic records the flow table recognises at most 256 + a header; a second of the slowest
+ * audio is many times more.
  */
-export function tcpUploadBytes(packet: DecodedPacket, obs: FlowObservation, packetClass: PacketClass): number {
-  if (!packet.tcp || packet.payloadLength === 0 || obs.isRetransmission) return 0;
-  if (packetClass === 'heartbeat' || isLocalAddress(packet.dst)) return 0;
-  const records = obs.tlsRecords;
-  if (records.length === 0 && obs.tlsContinuedType === 0) return packet.payloadLength;
-  if (obs.tlsContinuedType === TlsContentType.APPLICATION_DATA) return packet.payloadLength;
-  for (const record of records) if (record.contentType === TlsContentType.APPLICATION_DATA) return packet.payloadLength;
-  return 0;
+export const HEARTBEAT_MAX_PAYLOAD = 512;
+
+/** Payload bytes this TCP packet adds to an upload episode, or 0. */
+export function tcpUploadBytes(context: PacketContext, packetClass: PacketClass): number {
+  if (!context.carriesAppData || context.toLocal) return 0;
+  const bytes = context.packet.payloadLength;
+  if (packetClass === 'heartbeat' && bytes <= HEARTBEAT_MAX_PAYLOAD) return 0;
+  return bytes;
 }
 
 /** UDP payload to a non-local address (RTP-like calls, QUIC, anything else): all of it counts. */
-export function udpUploadBytes(packet: DecodedPacket): number {
-  if (!packet.udp || isLocalAddress(packet.dst)) return 0;
-  return packet.payloadLength;
+export function udpUploadBytes(context: PacketContext): number {
+  return context.carriesAppData && !context.toLocal ? context.packet.payloadLength : 0;
 }

@@ -99,8 +99,5 @@ export const REANCHOR_GAP_US = 500_000;
  */
 export const MUTED_CONTINUATION_US = 1_000_000;
 
-/** Uploads this long after listening ends are expected, unless the config says otherwise. */
-export const DEFAULT_GRACE_S = 30;
-
 /** The alert names at most this many of the episode's flows (enforcement blocks them all). */
 export const MAX_FLOWS_PER_ALERT = 16;

@@ -8,7 +8,8 @@ import type { PaperFeatures } from '../features/paper-features.js';
 import type { JudgeEvent } from '../judge/judge-events.js';
 import { Judge, type UploadPacket } from '../judge/judge.js';
 import { tcpUploadBytes, udpUploadBytes } from '../judge/upload-filter.js';
-import type { FlowObservation } from '../flows/flow-table.js';
+import type { PacketContext } from '../flows/packet-context.js';
+import type { FlowTuple } from '../judge/judge-events.js';
 import { PacketPipeline, type PipelineOptions } from './packet-pipeline.js';
 import { classCountsByPaperLabel, type SummaryEvent } from './events.js';
 
@@ -37,32 +38,32 @@ export interface Analysis {
 /** decode -> flows -> features -> judge, wired once for replay, features and the service. */
 export function buildAnalysis(options: PipelineOptions, handlers: CaptureRunHandlers = {}): Analysis {
   const judge = new Judge({ mic: options.mic, graceS: options.graceS }, (event) => handlers.judge?.(event));
-  // One object carries every upload to the judge, so the packet path allocates nothing for it.
-  const upload: UploadPacket = { timeUs: 0, bytes: 0, stream: 0, protocol: 'tcp', src: '', srcPort: 0, dst: '', dstPort: 0 };
-  const toJudge = (packet: DecodedPacket, obs: FlowObservation, bytes: number): void => {
-    if (bytes === 0) return judge.tick(packet.timeUs);
-    const ports = (packet.tcp ?? packet.udp)!;
-    upload.timeUs = packet.timeUs;
+  // One object carries every upload to the judge, so the packet path allocates nothing for it;
+  // the five-tuple is written out only when the judge first meets a connection in an episode.
+  let current: PacketContext | undefined;
+  const upload: UploadPacket = { timeUs: 0, bytes: 0, stream: 0, flowTuple: () => flowTupleOf(current!) };
+  const toJudge = (context: PacketContext, bytes: number): void => {
+    const timeUs = context.packet.timeUs;
+    if (bytes === 0) return judge.tick(timeUs);
+    current = context;
+    upload.timeUs = timeUs;
     upload.bytes = bytes;
-    upload.stream = obs.streamIndex;
-    upload.protocol = packet.tcp ? 'tcp' : 'udp';
-    upload.src = packet.src;
-    upload.srcPort = ports.srcPort;
-    upload.dst = packet.dst;
-    upload.dstPort = ports.dstPort;
+    upload.stream = context.streamIndex;
     judge.upload(upload);
+    current = undefined;
   };
   const pipeline = new PacketPipeline(
     options,
-    (packet, features, _mic, obs) => {
-      const bytes = tcpUploadBytes(packet, obs, features.packetClass);
-      handlers.packet?.(packet, features, bytes);
-      toJudge(packet, obs, bytes);
+    (context, features) => {
+      const bytes = tcpUploadBytes(context, features.packetClass);
+      handlers.packet?.(context.packet, features, bytes);
+      toJudge(context, bytes);
     },
-    (packet) => {
-      if (packet.payloadLength > 0) judge.download(packet.timeUs, packet.payloadLength);
+    (context) => {
+      const length = context.packet.payloadLength;
+      if (length > 0) judge.download(context.packet.timeUs, length);
     },
-    (packet, obs) => toJudge(packet, obs, udpUploadBytes(packet)),
+    (context) => toJudge(context, udpUploadBytes(context)),
   );
   return {
     pipeline,
@@ -88,6 +89,12 @@ export async function runCapture(source: PacketSource, options: PipelineOptions,
   analysis.finish();
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { pipeline: analysis.pipeline, judge: analysis.judge, source, wallSeconds, inputError };
+}
+
+function flowTupleOf(context: PacketContext): FlowTuple {
+  const packet = context.packet;
+  const ports = (packet.tcp ?? packet.udp)!;
+  return { protocol: packet.tcp ? 'tcp' : 'udp', src: packet.src, srcPort: ports.srcPort, dst: packet.dst, dstPort: ports.dstPort };
 }
 
 export function summaryEvent(run: CaptureRunResult): SummaryEvent {

@@ -2,7 +2,8 @@
 
 import { isIPv4, isIPv6 } from 'node:net';
 import type { DecodedPacket } from '../decode/types.js';
-import { isLocalAddress } from '../flows/local-address.js';
+import { addressKey, macKey } from '../decode/address-keys.js';
+import { isLocalAddressAt } from '../flows/local-address.js';
 
 export { isLocalAddress } from '../flows/local-address.js';
 
@@ -22,12 +23,19 @@ export function parseDeviceSpec(text: string): DeviceSpec | undefined {
   return undefined;
 }
 
-/** Matches the Echo's packets once it is known. */
+/** Matches the Echo's packets once it is known, by numeric keys (address-keys.ts), never by text. */
 export class DeviceMatcher {
-  private readonly ips = new Set<string>();
+  private readonly keys = new Set<number>();
+  private readonly texts: string[] = [];
+  private readonly macKey: number;
 
   constructor(private readonly spec: DeviceSpec) {
-    if ('ip' in spec) this.ips.add(spec.ip);
+    this.macKey = 'mac' in spec ? macKey(spec.mac) : -1;
+    if ('ip' in spec) {
+      const key = addressKey(spec.ip);
+      if (key !== undefined) this.keys.add(key);
+      this.texts.push(spec.ip);
+    }
   }
 
   sameDevice(spec: DeviceSpec): boolean {
@@ -35,7 +43,7 @@ export class DeviceMatcher {
   }
 
   get addresses(): string[] {
-    return [...this.ips];
+    return [...this.texts];
   }
 
   get description(): string {
@@ -44,16 +52,19 @@ export class DeviceMatcher {
 
   /** True when the Echo sent the packet. Learns the Echo's addresses when it is named by MAC. */
   isSentByDevice(packet: DecodedPacket): boolean {
-    if ('mac' in this.spec) {
-      if (packet.srcMac !== this.spec.mac) return false;
-      if (!this.ips.has(packet.src)) this.ips.add(packet.src);
+    if (this.macKey >= 0) {
+      if (packet.srcMacKey !== this.macKey) return false;
+      if (!this.keys.has(packet.srcKey)) {
+        this.keys.add(packet.srcKey);
+        this.texts.push(packet.src);
+      }
       return true;
     }
-    return this.ips.has(packet.src);
+    return this.keys.has(packet.srcKey);
   }
 
   isSentToDevice(packet: DecodedPacket): boolean {
-    return this.ips.has(packet.dst);
+    return this.keys.has(packet.dstKey);
   }
 }
 
@@ -69,16 +80,19 @@ export function echoCaptureFilter(mac: string): string {
 
 /** Counts local senders until the election window closes. */
 export class BusiestLocalSender {
-  private readonly counts = new Map<string, number>();
+  private readonly counts = new Map<number, { count: number; ip: string }>();
 
   note(packet: DecodedPacket): void {
-    if (isLocalAddress(packet.src)) this.counts.set(packet.src, (this.counts.get(packet.src) ?? 0) + 1);
+    if (packet.srcOffset < 0 || !isLocalAddressAt(packet.bytes, packet.srcOffset, packet.ipVersion)) return;
+    const seen = this.counts.get(packet.srcKey);
+    if (seen) seen.count++;
+    else this.counts.set(packet.srcKey, { count: 1, ip: packet.src });
   }
 
   winner(): string | undefined {
     let best: string | undefined;
     let bestCount = 0;
-    for (const [ip, count] of this.counts) {
+    for (const { count, ip } of this.counts.values()) {
       if (count > bestCount) {
         best = ip;
         bestCount = count;

@@ -1,9 +1,12 @@
-// decode -> flows -> features/labels for one capture, as a synchronous push pipeline. Every
-// stage is pure; this class only sequences them and keeps the counts the summary reports.
+// decode -> flows (the packet context) -> features/labels for one capture, as a synchronous push
+// pipeline. Every stage is pure; this class only sequences them and keeps the counts the
+// summary reports. Each sink gets the one PacketContext the flow table built for the packet.
 
+import { ELECTION, GRACE_S } from '../defaults.js';
 import { DecodeCounters, decodeFrame } from '../decode/decode-frame.js';
 import type { CapturedFrame, DecodedPacket } from '../decode/types.js';
-import { FlowTable, type FlowObservation } from '../flows/flow-table.js';
+import { FlowTable } from '../flows/flow-table.js';
+import type { PacketContext } from '../flows/packet-context.js';
 import { isApplicationDataClass, PACKET_CLASSES, type PacketClass } from '../features/packet-class.js';
 import { contextClass, paperFeatures, type PaperFeatures } from '../features/paper-features.js';
 import type { PacketClassifier } from '../classify/packet-classifier.js';
@@ -22,14 +25,14 @@ export interface PipelineOptions {
   classifier?: PacketClassifier;
 }
 
-/** Receives every TCP packet the Echo sent, with its features, label and flow observation. */
-export type EchoPacketSink = (packet: DecodedPacket, features: PaperFeatures, mic: MicContext, obs: FlowObservation) => void;
+/** Receives every TCP packet the Echo sent, with its context, features and label. */
+export type EchoPacketSink = (context: PacketContext, features: PaperFeatures, mic: MicContext) => void;
 
 /** Receives every TCP/UDP packet sent to the Echo (the judge weighs downloads against uploads). */
-export type DeviceReceivedSink = (packet: DecodedPacket, obs: FlowObservation) => void;
+export type DeviceReceivedSink = (context: PacketContext) => void;
 
 /** Receives every UDP packet the Echo sent: the paper's features are TCP-only, the judge is not. */
-export type DeviceUdpSink = (packet: DecodedPacket, obs: FlowObservation) => void;
+export type DeviceUdpSink = (context: PacketContext) => void;
 
 export interface PipelineCounts {
   frames: number;
@@ -49,6 +52,8 @@ export class PacketPipeline {
   private readonly graceUs: number;
   private readonly electionPackets: number;
   private readonly electionWindowUs: number;
+  /** The packet the latest push decoded (undefined when it was skipped): the recorder reads it instead of decoding again. */
+  lastDecoded: DecodedPacket | undefined;
 
   constructor(
     private readonly options: PipelineOptions,
@@ -56,9 +61,9 @@ export class PacketPipeline {
     private readonly receivedSink?: DeviceReceivedSink,
     private readonly sentUdpSink?: DeviceUdpSink,
   ) {
-    this.graceUs = (options.graceS ?? 30) * 1e6;
-    this.electionPackets = options.electionPackets ?? 5000;
-    this.electionWindowUs = options.electionWindowUs ?? 60e6;
+    this.graceUs = (options.graceS ?? GRACE_S) * 1e6;
+    this.electionPackets = options.electionPackets ?? ELECTION.packets;
+    this.electionWindowUs = options.electionWindowUs ?? ELECTION.window_s * 1e6;
     if (options.device) this.matcher = new DeviceMatcher(options.device);
     else this.election = new BusiestLocalSender();
     this.counts = {
@@ -82,8 +87,12 @@ export class PacketPipeline {
     if (frame.timeUs > counts.lastTimeUs) counts.lastTimeUs = frame.timeUs;
     const result = decodeFrame(frame);
     this.decodeCounters.record(result);
-    if (!result.ok) return;
+    if (!result.ok) {
+      this.lastDecoded = undefined;
+      return;
+    }
     const packet = result.packet;
+    this.lastDecoded = packet;
     if (this.matcher) {
       this.process(packet);
       return;
@@ -130,27 +139,28 @@ export class PacketPipeline {
     const matcher = this.matcher!;
     const sentByDevice = matcher.isSentByDevice(packet);
     if (!sentByDevice && !matcher.isSentToDevice(packet)) return;
-    const obs = this.flows.observe(packet);
-    if (!obs) return;
+    const context = this.flows.observe(packet);
+    if (!context) return;
     if (!sentByDevice) {
-      this.receivedSink?.(packet, obs);
+      this.receivedSink?.(context);
       return;
     }
     if (packet.udp) {
-      this.sentUdpSink?.(packet, obs);
+      this.sentUdpSink?.(context);
       return;
     }
     const mic: MicContext = this.options.mic ? this.options.mic.contextAt(packet.timeUs, this.graceUs) : 'unknown';
-    const features = paperFeatures(packet, obs, mic);
+    const features = paperFeatures(context, mic);
     if (!features) return;
     if (this.options.classifier) {
-      // The forest tells what kind of packet it is (app data against the rest: precision 1.0 in
-      // models/REPORT.md); whether app data was wanted is the ring's to say, as in the rules.
+      // The forest names the kind of packet (app data against the rest: precision 1.0 in
+      // models/REPORT.md) for what earshot reports; whether app data was wanted is the ring's to
+      // say, as in the rules. The judge's bytes follow the context, whatever the forest says.
       const kind = this.options.classifier.classify(features);
       features.reportedClass = isApplicationDataClass(kind) ? contextClass(mic) : kind;
     }
     this.counts.echoPackets++;
     this.counts.byClass[features.reportedClass]++;
-    this.sink(packet, features, mic, obs);
+    this.sink(context, features, mic);
   }
 }

@@ -12,13 +12,14 @@ import { decodeFrame } from '../decode/decode-frame.js';
 import type { CapturedFrame, DecodedPacket } from '../decode/types.js';
 import { DATASET_HEADER, datasetRow } from '../features/dataset-csv.js';
 import type { PaperFeatures } from '../features/paper-features.js';
+import { ELECTION } from '../defaults.js';
 import type { DeviceMatcher } from '../pipeline/device-selector.js';
 import { headersOnlyFrame } from './headers-only.js';
 import { PcapChunks } from './pcap-chunks.js';
 import { isSegmentStem, segmentStem, segmentsToDelete, shouldRotate, type RecordLimits, type SegmentOnDisk } from './segment-policy.js';
 
-/** The pipeline elects the Echo within 5000 packets; headers beyond this wait are not kept. */
-const MAX_UNELECTED = 10_000;
+/** Twice what the pipeline waits for its election: headers beyond this wait are not kept. */
+const MAX_UNELECTED = 2 * ELECTION.packets;
 
 export interface RecorderOptions extends RecordLimits {
   dir: string;
@@ -56,7 +57,7 @@ export interface RecorderStatus {
 /** What the service hands the recorder. */
 export interface PacketRecorder {
   row(features: PaperFeatures): void;
-  frame(frame: CapturedFrame, device: DeviceMatcher | undefined): void;
+  frame(frame: CapturedFrame, device: DeviceMatcher | undefined, decoded?: DecodedPacket): void;
   start(): void;
   /** `device`: the Echo as finally elected, for headers still waiting on the election. */
   stop(device?: DeviceMatcher): void;
@@ -132,16 +133,20 @@ export class DatasetRecorder implements PacketRecorder {
    * Keeps the headers of a frame to or from the Echo. Until the pipeline has elected the Echo
    * (no `device` in the config: up to a minute), headers wait here, as the pipeline's packets do.
    */
-  frame(frame: CapturedFrame, device: DeviceMatcher | undefined): void {
+  frame(frame: CapturedFrame, device: DeviceMatcher | undefined, decoded?: DecodedPacket): void {
     if (!this.segment) return;
-    const decoded = decodeFrame(frame);
-    if (!decoded.ok) return;
-    const packet = decoded.packet;
+    // The pipeline has decoded the frame already (the service hands its packet over); decode only without it.
+    let packet = decoded;
+    if (!packet) {
+      const result = decodeFrame(frame);
+      if (!result.ok) return;
+      packet = result.packet;
+    }
     if (!device) {
-      // A copy of the headers: a view, like the payload's, would pin the whole frame.
+      // A copy of the headers, decoded on its own: the packet itself holds the whole frame.
       const kept = headersOnlyFrame(frame, packet).slice();
-      packet.payload = kept.subarray(0, 0);
-      if (this.unelected.length < MAX_UNELECTED) this.unelected.push({ packet, timeUs: frame.timeUs, kept, originalLength: frame.originalLength, linkType: frame.linkType });
+      const own = decodeFrame({ timeUs: frame.timeUs, originalLength: frame.originalLength, linkType: frame.linkType, bytes: kept });
+      if (own.ok && this.unelected.length < MAX_UNELECTED) this.unelected.push({ packet: own.packet, timeUs: frame.timeUs, kept, originalLength: frame.originalLength, linkType: frame.linkType });
       return;
     }
     if (this.unelected.length > 0) this.settle(device);

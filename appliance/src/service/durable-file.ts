@@ -9,13 +9,7 @@ import { basename, dirname, join } from 'node:path';
 /** Replaces `path` with `text` atomically and durably (temporary file, fsync, rename, fsync dir). */
 export async function writeFileDurably(path: string, text: string): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.tmp`);
-  const file = await open(temporary, 'w', 0o600);
-  try {
-    await file.writeFile(text, 'utf8');
-    await file.sync();
-  } finally {
-    await file.close();
-  }
+  await writeAndSync(temporary, 'w', text, 'all');
   try {
     await rename(temporary, path);
   } catch (error) {
@@ -27,10 +21,15 @@ export async function writeFileDurably(path: string, text: string): Promise<void
 
 /** Appends `text` and fsyncs it, so a line the caller waited for is on the card. */
 export async function appendDurably(path: string, text: string): Promise<void> {
-  const file = await open(path, 'a', 0o600);
+  await writeAndSync(path, 'a', text, 'data');
+}
+
+/** Writes (`w`) or appends (`a`), then fsyncs everything or only the data before closing. */
+async function writeAndSync(path: string, flags: 'w' | 'a', text: string, sync: 'all' | 'data'): Promise<void> {
+  const file = await open(path, flags, 0o600);
   try {
-    await file.appendFile(text, 'utf8');
-    await file.datasync();
+    await file.writeFile(text, 'utf8');
+    await (sync === 'all' ? file.sync() : file.datasync());
   } finally {
     await file.close();
   }

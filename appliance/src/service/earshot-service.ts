@@ -78,7 +78,7 @@ export class EarshotService {
 
   constructor(private readonly deps: ServiceDeps) {
     const classes = Object.fromEntries(PACKET_CLASSES.map((c) => [paperLabel(c), 0]));
-    this.model = new ServiceStateModel({ modelVersion: deps.modelVersion, enforcement: deps.config.enforcement.mode, classes });
+    this.model = new ServiceStateModel({ modelVersion: deps.modelVersion, enforcement: deps.config.enforcement.mode, classes, persisted: () => deps.store.data });
   }
 
   get state(): ServiceStateModel {
@@ -100,9 +100,6 @@ export class EarshotService {
     await store.open();
     // First of the adapters: a folder it cannot write stops the start before anything runs.
     if (config.record?.enabled) this.setRecording(true);
-    const last = store.data.alerts.at(-1);
-    const lastAlert = last ? { id: last.id, severity: last.severity, time: last.time, start: last.start, dst: last.dst, reason: last.reason, acknowledged: last.acknowledged } : null;
-    this.model.restore({ ...store.data.counters, unacknowledged: store.unacknowledged, lastAlert });
     const device: DeviceSpec | undefined = config.device?.ip ? { ip: config.device.ip } : config.device?.mac ? { mac: config.device.mac.toLowerCase().replaceAll('-', ':') } : undefined;
     this.analysis = buildAnalysis(
       { device, mic: this.deps.mic, graceS: config.judge.grace_s, classifier: this.deps.classifier },
@@ -110,7 +107,7 @@ export class EarshotService {
         packet: (packet, features, uploadBytes) => {
           this.lastEchoUs = packet.timeUs;
           if (this.seenEchoMac === undefined) this.seenEchoMac = packet.srcMac;
-          this.model.countEchoPacket(paperLabel(features.reportedClass), uploadBytes);
+          store.countEchoPacket(paperLabel(features.reportedClass), uploadBytes);
           this.deps.recorder?.row(features);
         },
         judge: (event) => this.onJudgeEvent(event),
@@ -131,7 +128,7 @@ export class EarshotService {
         this.lastFrameUs = frame.timeUs;
         this.lastFrameWallMs = Date.now();
         this.analysis!.push(frame);
-        recorder?.frame(frame, this.analysis!.pipeline.device);
+        recorder?.frame(frame, this.analysis!.pipeline.device, this.analysis!.pipeline.lastDecoded);
       });
     } finally {
       await this.shutdown();
@@ -216,9 +213,8 @@ export class EarshotService {
     // The recorder stops itself on a full disk: the switch follows it.
     if (this.deps.recorder) this.model.setRecording(this.deps.recorder.status().recording);
     if (publisher) this.model.setQueueOverflow(publisher.overflow);
-    const snapshot = this.model.snapshot();
-    this.deps.store.saveCounters(snapshot.upstream_bytes, snapshot.classes);
-    publisher?.publishState(snapshot);
+    this.deps.store.commitCounters();
+    publisher?.publishState(this.model.snapshot());
   }
 
   private async startMicSensor(): Promise<void> {
@@ -270,7 +266,6 @@ export class EarshotService {
 
   private onJudgeEvent(event: JudgeEvent): void {
     const { store, publisher, log } = this.deps;
-    this.model.onJudgeEvent(event);
     if (event.type === 'alert') {
       store.recordAlert(event);
       void this.deps.accessPoint?.enforcer.onAlert(event);
@@ -288,8 +283,7 @@ export class EarshotService {
 
   private onCommand(command: BoxCommand): void {
     if (command.type === 'acknowledge') {
-      const ids = this.model.acknowledge(command.ids);
-      this.deps.store.acknowledge(ids);
+      const ids = this.deps.store.acknowledge(command.ids);
       for (const id of ids) void this.deps.accessPoint?.enforcer.onAcknowledge(id);
       this.deps.log('info', `acknowledged ${ids.length} alert${ids.length === 1 ? '' : 's'}`);
       this.showLed();

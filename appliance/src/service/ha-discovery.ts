@@ -3,7 +3,7 @@
 // so renaming in HA keeps history. Golden files in test/fixtures/ha-discovery pin every payload.
 
 import { PACKET_CLASSES, paperLabel } from '../features/packet-class.js';
-import { topicsFor } from './mqtt-topics.js';
+import { discoveryNodeId, discoveryTopicsFor, topicsFor, type CommandTopic } from './mqtt-topics.js';
 
 export interface EntitySpec {
   component: 'sensor' | 'binary_sensor' | 'button' | 'switch';
@@ -18,8 +18,8 @@ export interface EntitySpec {
   icon?: string;
   options?: string[];
   json_attributes_template?: string;
-  /** Buttons and switches write here (relative to the box's base topic). */
-  command?: string;
+  /** Buttons and switches write here (service/mqtt-topics.ts). */
+  command?: CommandTopic;
   payload_press?: string;
   payload_on?: string;
   payload_off?: string;
@@ -125,7 +125,7 @@ export const ENTITIES: readonly EntitySpec[] = [
     object: 'enforcement',
     name: 'Block uploads while muted',
     value_template: "{{ 'ON' if value_json.enforcement == 'block-when-muted' else 'OFF' }}",
-    command: 'enforcement/set',
+    command: 'enforcementSet',
     payload_on: 'ON',
     payload_off: 'OFF',
     state_on: 'ON',
@@ -138,7 +138,7 @@ export const ENTITIES: readonly EntitySpec[] = [
     object: 'recording',
     name: 'Record dataset',
     value_template: "{{ 'ON' if value_json.recording else 'OFF' }}",
-    command: 'record/set',
+    command: 'recordSet',
     payload_on: 'ON',
     payload_off: 'OFF',
     state_on: 'ON',
@@ -164,12 +164,12 @@ export function discoveryMessage(entity: EntitySpec, ctx: DiscoveryContext): Dis
   const { component, object, command, ...fields } = entity;
   const payload: Record<string, unknown> = {
     ...fields,
-    unique_id: `earshot_${ctx.id}_${object}`,
+    unique_id: `${discoveryNodeId(ctx.id)}_${object}`,
     availability_topic: topics.status,
     payload_available: 'online',
     payload_not_available: 'offline',
     device: {
-      identifiers: [`earshot_${ctx.id}`],
+      identifiers: [discoveryNodeId(ctx.id)],
       name: `earshot ${ctx.id}`,
       manufacturer: 'earshot',
       model: 'Echo privacy box',
@@ -179,8 +179,8 @@ export function discoveryMessage(entity: EntitySpec, ctx: DiscoveryContext): Dis
   };
   if (entity.value_template !== undefined || entity.component === 'switch') payload.state_topic = topics.state;
   if (entity.json_attributes_template !== undefined) payload.json_attributes_topic = topics.state;
-  if (command !== undefined) payload.command_topic = `${topics.base}/${command}`;
-  return { topic: `${ctx.discoveryPrefix}/${component}/earshot_${ctx.id}/${object}/config`, payload };
+  if (command !== undefined) payload.command_topic = topics[command];
+  return { topic: discoveryTopicsFor(ctx.discoveryPrefix, ctx.id).config(component, object), payload };
 }
 
 export function discoveryMessages(ctx: DiscoveryContext): DiscoveryMessage[] {
@@ -188,4 +188,4 @@ export function discoveryMessages(ctx: DiscoveryContext): DiscoveryMessage[] {
 }
 
 /** The pattern that matches every config earshot could have published for this box. */
-export const discoveryWildcard = (ctx: DiscoveryContext): string => `${ctx.discoveryPrefix}/+/earshot_${ctx.id}/+/config`;
+export const discoveryWildcard = (ctx: DiscoveryContext): string => discoveryTopicsFor(ctx.discoveryPrefix, ctx.id).configWildcard;

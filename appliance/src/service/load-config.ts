@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { CONFIG_VERSION, migrateConfig } from '../config-version.js';
 import { InputError } from '../input-error.js';
 import { checkApSection, checkEnforcementSection } from '../ap/config.js';
 import { CONFIG_DEFAULTS, CONFIG_SCHEMA, type RecordConfig, type ServiceConfig } from './config-schema.js';
@@ -29,7 +30,8 @@ interface SchemaNode {
   'x-secret'?: boolean;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true });
+// Union types: mic.line is a name or an offset, an I2C address a number or "0x29".
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 ajv.addVocabulary(['x-expected', 'x-secret']);
 ajv.addFormat('ip', { type: 'string', validate: (text: string) => isIP(text) !== 0 });
 const validate = ajv.compile(CONFIG_SCHEMA);
@@ -127,26 +129,30 @@ function describe(error: ErrorObject, config: Json): { field: string; problem: s
   return { field, problem: `expected ${expected} (got ${got?.replaceAll('"', "'") ?? 'nothing'})` };
 }
 
-/** The whole chain: env overrides, validation, defaults. Throws ConfigError with the first problem. */
+/** The whole chain: migration, env overrides, validation, defaults. Throws ConfigError with the first problem. */
 export function resolveConfig(raw: Json, file: string, env: Record<string, string | undefined>, defaultId: string): ServiceConfig {
-  const config = structuredClone(raw);
+  const migrated = migrateConfig(raw);
+  if (!migrated.ok) throw new ConfigError(file, 'version', migrated.problem);
+  const config = structuredClone(migrated.config);
   const fromEnvironment = applyEnvironment(config, env);
-  if (!validate(config)) {
-    const errors = validate.errors ?? [];
-    const first = describe(errors[0], config);
-    const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
+  const errors = validate(config) ? [] : (validate.errors ?? []);
+  // What is inside a mapping `ap:` is reported by the AP's own checker (the same schema, then the
+  // checks a schema cannot express), so one run lists every problem there, semantic ones too.
+  const insideAp = (error: ErrorObject): boolean => error.instancePath.startsWith('/ap/') || (error.instancePath === '/ap' && error.keyword !== 'type');
+  const problems = errors.filter((error) => !insideAp(error)).map((error) => describe(error, config));
+  const apIsMapping = typeof config.ap === 'object' && config.ap !== null && !Array.isArray(config.ap);
+  const ap = apIsMapping ? checkApSection(config.ap) : undefined;
+  if (ap && !ap.ok) problems.push(...ap.issues.map((issue) => ({ field: issue.path, problem: issue.message })));
+  const enforcement = checkEnforcementSection(config.enforcement);
+  if (problems.length === 0 && !enforcement.ok) problems.push(...enforcement.issues.map((issue) => ({ field: issue.path, problem: issue.message })));
+  if (problems.length > 0) {
+    const [first] = problems;
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
     // A bad value from EARSHOT_* is the variable's fault, not the file's.
     const variable = fromEnvironment.get(first.field);
     throw new ConfigError(variable ? `environment ${variable}` : file, first.field, first.problem + more);
   }
   checkBrokerHost((config.mqtt as Json | undefined)?.url, file);
-  const ap = config.ap === undefined ? undefined : checkApSection(config.ap);
-  const enforcement = checkEnforcementSection(config.enforcement);
-  const issues = [...(ap && !ap.ok ? ap.issues : []), ...(!enforcement.ok ? enforcement.issues : [])];
-  if (issues.length > 0) {
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
-    throw new ConfigError(file, issues[0].path, issues[0].message + more);
-  }
   const capture = { ...(config.capture as Json | undefined) };
   if (capture.file !== undefined && capture.interface !== undefined) {
     throw new ConfigError(file, 'capture', 'expected either interface (live) or file (replay), not both');
@@ -157,6 +163,7 @@ export function resolveConfig(raw: Json, file: string, env: Record<string, strin
   if (bindIssue) throw new ConfigError(fromEnvironment.get(bindIssue.field) ? `environment ${fromEnvironment.get(bindIssue.field)}` : file, bindIssue.field, bindIssue.problem);
   return {
     ...config,
+    version: CONFIG_VERSION,
     id: (config.id as string | undefined) ?? defaultId,
     capture: { pace: CONFIG_DEFAULTS.capture.pace, buffer_mb: CONFIG_DEFAULTS.capture.buffer_mb, ...capture },
     mic: { ...CONFIG_DEFAULTS.mic, ...(config.mic as Json | undefined) },

@@ -12,8 +12,8 @@
 import { connect, type MqttClient } from 'mqtt';
 import type { JudgeEvent } from '../judge/judge-events.js';
 import { AlertOutbox } from './alert-outbox.js';
-import { discoveryMessages, discoveryWildcard, type DiscoveryContext } from './ha-discovery.js';
-import { haStatusTopic, topicsFor, type BoxTopics } from './mqtt-topics.js';
+import { discoveryMessages, type DiscoveryContext } from './ha-discovery.js';
+import { COMMAND_TOPICS, discoveryTopicsFor, topicsFor, type BoxTopics, type DiscoveryTopics } from './mqtt-topics.js';
 import type { ServiceState } from './service-state.js';
 
 /** `ids`: the status page acknowledges one alert; without, every alert (the HA button). */
@@ -49,6 +49,7 @@ const STATE_INTERVAL_MS = 1_000;
 export class MqttPublisher implements StatePublisher {
   private client: MqttClient | undefined;
   private readonly topics: BoxTopics;
+  private readonly discoveryTopics: DiscoveryTopics;
   private readonly queue: AlertOutbox;
   private readonly ownedConfigs: Set<string>;
   private connected = false;
@@ -64,6 +65,7 @@ export class MqttPublisher implements StatePublisher {
 
   constructor(private readonly options: MqttPublisherOptions) {
     this.topics = topicsFor(options.discovery.id);
+    this.discoveryTopics = discoveryTopicsFor(options.discovery.discoveryPrefix, options.discovery.id);
     this.queue = new AlertOutbox({ path: options.outboxPath, limit: options.queueLimit, log: options.log });
     this.ownedConfigs = new Set(discoveryMessages(options.discovery).map((m) => m.topic));
   }
@@ -165,7 +167,7 @@ export class MqttPublisher implements StatePublisher {
       await client.publishAsync(this.topics.status, 'online', { retain: true, qos: 1 });
       await this.announce();
       await client.subscribeAsync(
-        [haStatusTopic(this.options.discovery.discoveryPrefix), this.topics.acknowledge, this.topics.enforcementSet, this.topics.recordSet, discoveryWildcard(this.options.discovery)],
+        [this.discoveryTopics.haStatus, ...COMMAND_TOPICS.map((command) => this.topics[command]), this.discoveryTopics.configWildcard],
         { qos: 1 },
       );
       this.ready = true;
@@ -185,7 +187,7 @@ export class MqttPublisher implements StatePublisher {
 
   private onMessage(topic: string, payload: Buffer): void {
     const text = payload.toString('utf8');
-    if (topic === haStatusTopic(this.options.discovery.discoveryPrefix)) {
+    if (topic === this.discoveryTopics.haStatus) {
       if (text === 'online' && this.connected) void this.announce().then(() => this.sendState()).catch(() => undefined);
     } else if (topic === this.topics.acknowledge) {
       this.commandHandler({ type: 'acknowledge' });
@@ -193,7 +195,7 @@ export class MqttPublisher implements StatePublisher {
       if (text === 'ON' || text === 'OFF') this.commandHandler({ type: 'enforcement', on: text === 'ON' });
     } else if (topic === this.topics.recordSet) {
       if (text === 'ON' || text === 'OFF') this.commandHandler({ type: 'record', on: text === 'ON' });
-    } else if (topic.endsWith('/config') && !this.ownedConfigs.has(topic) && payload.length > 0) {
+    } else if (this.discoveryTopics.isConfig(topic) && !this.ownedConfigs.has(topic) && payload.length > 0) {
       // A retained config from an older earshot (an entity since removed): clear it.
       this.client?.publish(topic, '', { retain: true, qos: 1 });
     }

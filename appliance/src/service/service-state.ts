@@ -1,8 +1,9 @@
-// What earshot publishes as its retained state: one JSON object every entity reads from.
-// Pure: the service feeds it events and publishes `snapshot()` when it changes.
+// What earshot publishes as its retained state: one JSON object every entity reads from. Pure: it
+// keeps what only this run knows (mic, Echo, drops, modes) and reads the alerts and counters from
+// the state store's data, their one owner; the service publishes `snapshot()` when it changes.
 
-import type { AlertEvent, JudgeEvent } from '../judge/judge-events.js';
 import type { MicState } from '../mic/mic-state.js';
+import type { StoredState } from './state-schema.js';
 
 export type EnforcementMode = 'off' | 'alert' | 'block-when-muted';
 
@@ -25,107 +26,88 @@ export interface ServiceState {
   queue_overflow: number;
 }
 
-export class ServiceStateModel {
-  private readonly state: ServiceState;
-  /** Unacknowledged alert ids and their severity (the LED shows the worst). */
-  private readonly unacknowledged = new Map<string, string>();
+/** What only this run knows; the rest of the state is read from the state file's data. */
+type LiveState = Pick<ServiceState, 'mic' | 'capture_dropped' | 'echo_connected' | 'echo' | 'model_version' | 'enforcement' | 'recording' | 'queue_overflow'>;
 
-  constructor(init: { modelVersion: string; enforcement: EnforcementMode; classes: Record<string, number> }) {
-    this.state = {
+export interface ServiceStateInit {
+  modelVersion: string;
+  enforcement: EnforcementMode;
+  /** Every class the classifier can report, so each has a count from the start (0). */
+  classes: Record<string, number>;
+  /**
+   * The state store's data, which owns the alerts, their acknowledgements and the counters
+   * (state-store.ts): read at each snapshot, never copied, so the two cannot disagree.
+   */
+  persisted: () => Readonly<StoredState>;
+}
+
+export class ServiceStateModel {
+  private readonly live: LiveState;
+  private readonly classes: Record<string, number>;
+
+  constructor(private readonly init: ServiceStateInit) {
+    this.classes = { ...init.classes };
+    this.live = {
       mic: 'unknown',
-      problem: 'OFF',
-      last_alert: null,
-      upstream_bytes: 0,
-      classes: { ...init.classes },
       capture_dropped: 0,
       echo_connected: 'OFF',
       echo: null,
       model_version: init.modelVersion,
       enforcement: init.enforcement,
       recording: false,
-      alerts_total: 0,
       queue_overflow: 0,
     };
   }
 
   snapshot(): ServiceState {
-    return structuredClone(this.state);
-  }
-
-  onJudgeEvent(event: JudgeEvent): void {
-    if (event.type !== 'alert') return;
-    this.onAlert(event);
-  }
-
-  private onAlert(alert: AlertEvent): void {
-    this.unacknowledged.set(alert.id, alert.severity);
-    this.state.alerts_total++;
-    this.state.problem = 'ON';
-    this.state.last_alert = { id: alert.id, severity: alert.severity, time: alert.time, start: alert.start, dst: alert.dst, reason: alert.reason, acknowledged: false };
-  }
-
-  /** The HA button: every alert so far is seen; the status page may name some. Returns the ids acknowledged. */
-  acknowledge(only?: string[]): string[] {
-    const ids = only ? only.filter((id) => this.unacknowledged.has(id)) : [...this.unacknowledged.keys()];
-    for (const id of ids) this.unacknowledged.delete(id);
-    if (this.unacknowledged.size === 0) this.state.problem = 'OFF';
-    if (this.state.last_alert && (!only || ids.includes(this.state.last_alert.id))) this.state.last_alert.acknowledged = true;
-    return ids;
+    const { alerts, counters } = this.init.persisted();
+    const last = alerts.at(-1);
+    return {
+      mic: this.live.mic,
+      problem: alerts.some((alert) => !alert.acknowledged) ? 'ON' : 'OFF',
+      last_alert: last ? { id: last.id, severity: last.severity, time: last.time, start: last.start, dst: last.dst, reason: last.reason, acknowledged: last.acknowledged } : null,
+      upstream_bytes: counters.upstream_bytes,
+      classes: { ...this.classes, ...counters.classes },
+      capture_dropped: this.live.capture_dropped,
+      echo_connected: this.live.echo_connected,
+      echo: this.live.echo,
+      model_version: this.live.model_version,
+      enforcement: this.live.enforcement,
+      recording: this.live.recording,
+      alerts_total: counters.alerts_total,
+      queue_overflow: this.live.queue_overflow,
+    };
   }
 
   setMic(mic: MicState): void {
-    this.state.mic = mic;
-  }
-
-  countEchoPacket(paperClass: string, upstreamBytes: number): void {
-    this.state.classes[paperClass] = (this.state.classes[paperClass] ?? 0) + 1;
-    this.state.upstream_bytes += upstreamBytes;
+    this.live.mic = mic;
   }
 
   setCaptureDropped(dropped: number): void {
-    this.state.capture_dropped = dropped;
+    this.live.capture_dropped = dropped;
   }
 
   setEcho(address: string | null, connected: boolean): void {
-    this.state.echo = address;
-    this.state.echo_connected = connected ? 'ON' : 'OFF';
+    this.live.echo = address;
+    this.live.echo_connected = connected ? 'ON' : 'OFF';
   }
 
   setEnforcement(mode: EnforcementMode): void {
-    this.state.enforcement = mode;
+    this.live.enforcement = mode;
   }
 
   setRecording(on: boolean): void {
-    this.state.recording = on;
+    this.live.recording = on;
   }
 
   setQueueOverflow(count: number): void {
-    this.state.queue_overflow = count;
+    this.live.queue_overflow = count;
   }
 
-  /** Restores counters from the state file so totals keep increasing across restarts. */
-  restore(saved: {
-    upstream_bytes?: number;
-    classes?: Record<string, number>;
-    alerts_total?: number;
-    unacknowledged?: { id: string; severity: string }[];
-    lastAlert?: ServiceState['last_alert'];
-  }): void {
-    if (saved.lastAlert) this.state.last_alert = { ...saved.lastAlert };
-    if (saved.upstream_bytes) this.state.upstream_bytes = saved.upstream_bytes;
-    if (saved.classes) for (const [c, n] of Object.entries(saved.classes)) this.state.classes[c] = n;
-    if (saved.alerts_total) this.state.alerts_total = saved.alerts_total;
-    for (const { id, severity } of saved.unacknowledged ?? []) this.unacknowledged.set(id, severity);
-    if (this.unacknowledged.size > 0) this.state.problem = 'ON';
-  }
-
-  get unacknowledgedIds(): string[] {
-    return [...this.unacknowledged.keys()];
-  }
-
+  /** Unacknowledged alerts of one severity (the LED shows the worst). */
   unacknowledgedCount(severity: 'critical' | 'warning'): number {
     let n = 0;
-    for (const s of this.unacknowledged.values()) if (s === severity) n++;
+    for (const alert of this.init.persisted().alerts) if (!alert.acknowledged && alert.severity === severity) n++;
     return n;
   }
 }

@@ -1,5 +1,6 @@
 // The service's memory across restarts (lowdb): alert history as a bounded ring, counters that
-// must keep increasing for Home Assistant, and which alerts were acknowledged. lowdb rewrites the
+// must keep increasing for Home Assistant, and which alerts were acknowledged. It is the one owner
+// of these facts; the published state (service-state.ts) reads them from here. lowdb rewrites the
 // whole file, so the file is written only when something in it changed, and at most once every
 // `state.write_interval_s` (60 s): an SD card would not last 43,000 rewrites a day. Each write is
 // durable (temporary file, fsync, rename, fsync of the folder: durable-file.ts).
@@ -12,6 +13,7 @@ import { copyFile, mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import type { AlertEvent } from '../judge/judge-events.js';
+import { STATE_DEFAULTS } from '../defaults.js';
 import { InputError } from '../input-error.js';
 import { writeFileDurably } from './durable-file.js';
 import { emptyState, parseStoredState, type StoredState } from './state-schema.js';
@@ -45,7 +47,6 @@ export interface StateStoreOptions {
 }
 
 const DEFAULT_DEBOUNCE_MS = 2_000;
-export const DEFAULT_WRITE_INTERVAL_S = 60;
 
 /** lowdb's adapter, writing durably; reading goes through parseStoredState instead. */
 class DurableJsonFile implements Adapter<StoredState> {
@@ -59,7 +60,9 @@ class DurableJsonFile implements Adapter<StoredState> {
 }
 
 export class StateStore {
-  private db: Low<StoredState> | undefined;
+  private readonly db: Low<StoredState>;
+  /** Echo packets were counted since the last commitCounters(). */
+  private countersChanged = false;
   private timer: unknown;
   private writing: Promise<void> = Promise.resolve();
   private lastWriteMs = -Infinity;
@@ -69,10 +72,12 @@ export class StateStore {
 
   constructor(private readonly options: StateStoreOptions) {
     this.timers = options.timers ?? realTimers;
+    this.db = new Low<StoredState>(new DurableJsonFile(options.path), emptyState());
   }
 
+  /** Empty until open() has read the file. */
   get data(): StoredState {
-    return this.db!.data;
+    return this.db.data;
   }
 
   /**
@@ -83,7 +88,6 @@ export class StateStore {
    */
   async open(): Promise<void> {
     const { path, log } = this.options;
-    this.db = new Low<StoredState>(new DurableJsonFile(path), emptyState());
     const dir = dirname(path);
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -139,23 +143,34 @@ export class StateStore {
     this.scheduleWrite();
   }
 
-  acknowledge(ids: string[]): void {
-    let changed = false;
+  /**
+   * The named alerts (the status page) or, without names, every one (the HA button) become
+   * acknowledged. Returns the ids that were not acknowledged before.
+   */
+  acknowledge(only?: string[]): string[] {
+    const ids: string[] = [];
     for (const alert of this.data.alerts) {
-      if (ids.includes(alert.id) && !alert.acknowledged) {
+      if (!alert.acknowledged && (only === undefined || only.includes(alert.id))) {
         alert.acknowledged = true;
-        changed = true;
+        ids.push(alert.id);
       }
     }
-    if (changed) this.scheduleWrite();
+    if (ids.length > 0) this.scheduleWrite();
+    return ids;
   }
 
-  /** Called every second by the service; only a change reaches the disk. */
-  saveCounters(upstreamBytes: number, classes: Record<string, number>): void {
+  /** One packet of the Echo's, in memory only: per packet there is no timer and no write. */
+  countEchoPacket(paperClass: string, upstreamBytes: number): void {
     const counters = this.data.counters;
-    if (counters.upstream_bytes === upstreamBytes && sameCounts(counters.classes, classes)) return;
-    counters.upstream_bytes = upstreamBytes;
-    counters.classes = { ...classes };
+    counters.classes[paperClass] = (counters.classes[paperClass] ?? 0) + 1;
+    counters.upstream_bytes += upstreamBytes;
+    this.countersChanged = true;
+  }
+
+  /** Called every second by the service: counters that changed since the last call are written (throttled). */
+  commitCounters(): void {
+    if (!this.countersChanged) return;
+    this.countersChanged = false;
     this.scheduleWrite();
   }
 
@@ -176,7 +191,7 @@ export class StateStore {
   private scheduleWrite(): void {
     if (this.timer !== undefined) return;
     const now = this.timers.now();
-    const at = Math.max(now + (this.options.debounceMs ?? DEFAULT_DEBOUNCE_MS), this.lastWriteMs + (this.options.minIntervalMs ?? DEFAULT_WRITE_INTERVAL_S * 1000));
+    const at = Math.max(now + (this.options.debounceMs ?? DEFAULT_DEBOUNCE_MS), this.lastWriteMs + (this.options.minIntervalMs ?? STATE_DEFAULTS.write_interval_s * 1000));
     this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
       this.enqueueWrite();
@@ -187,12 +202,6 @@ export class StateStore {
   private enqueueWrite(): void {
     this.lastWriteMs = this.timers.now();
     this.writes++;
-    this.writing = this.writing.then(() => this.db!.write()).catch((error: Error) => this.options.log(`state: write failed: ${error.message}`));
+    this.writing = this.writing.then(() => this.db.write()).catch((error: Error) => this.options.log(`state: write failed: ${error.message}`));
   }
-}
-
-function sameCounts(a: Record<string, number>, b: Record<string, number>): boolean {
-  const keys = Object.keys(b);
-  if (Object.keys(a).length !== keys.length) return false;
-  return keys.every((k) => a[k] === b[k]);
 }

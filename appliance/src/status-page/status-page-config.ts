@@ -2,6 +2,7 @@
 // page is for the household's LAN, never for the Echo's Wi-Fi. Pure: values in, a verdict out.
 
 import { isIP } from 'node:net';
+import { BOOLEAN, section, text, wholeNumber } from '../config-fields.js';
 import { parseCidr, parseIpv4, subnetOf } from '../ap/ipv4.js';
 
 export interface StatusPageConfig {
@@ -24,19 +25,14 @@ export const STATUS_PAGE_DEFAULTS = {
   chart_s: 600,
 } as const;
 
-export const STATUS_PAGE_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  'x-expected': 'a mapping of settings',
-  properties: {
-    enabled: { type: 'boolean', 'x-expected': 'true or false' },
-    bind: { type: 'string', minLength: 1, 'x-expected': '"auto" or an IP address of this box on the LAN side' },
-    port: { type: 'integer', minimum: 1, maximum: 65535, 'x-expected': 'a TCP port between 1 and 65535' },
-    token: { type: 'string', minLength: 16, maxLength: 256, pattern: '^[\\x21-\\x7e]+$', 'x-expected': 'at least 16 printable characters without spaces', 'x-secret': true },
-    token_file: { type: 'string', minLength: 1, 'x-expected': 'a file path' },
-    chart_s: { type: 'integer', minimum: 60, maximum: 86400, 'x-expected': 'whole seconds between 60 and 86400' },
-  },
-} as const;
+export const STATUS_PAGE_SCHEMA = section({
+  enabled: BOOLEAN,
+  bind: text('"auto" or an IP address of this box on the LAN side'),
+  port: wholeNumber(1, 65535, 'a TCP port between 1 and 65535'),
+  token: { type: 'string', minLength: 16, maxLength: 256, pattern: '^[\\x21-\\x7e]+$', 'x-expected': 'at least 16 printable characters without spaces', 'x-secret': true },
+  token_file: text('a file path'),
+  chart_s: wholeNumber(60, 86400, 'whole seconds between 60 and 86400'),
+});
 
 export interface SectionIssue {
   field: string;
