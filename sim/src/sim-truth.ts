@@ -9,12 +9,11 @@ import { micStateAt, type MicChange, type MicState } from './mic-plan.js';
 import type { Expectation, ExpectedVerdict } from './scenario-plan.js';
 
 /** Voice-like uploads (the Echo's own framing: a record every 20 ms). */
-export const VOICE_KINDS = ['voice_command', 'muted_upload', 'misactivation', 'slow_leak'] as const;
+type VoiceKind = 'voice_command' | 'muted_upload' | 'misactivation' | 'slow_leak';
 /** Leaks framed like no Echo client (issue 14), carrying audio by volume or rate all the same. */
-export const SHAPED_LEAK_KINDS = ['bulk_leak', 'burst_leak', 'udp_leak', 'split_leak'] as const;
-/** The kinds the mic state gives a verdict; every other kind must never alert. */
-export const AUDIO_KINDS = [...VOICE_KINDS, ...SHAPED_LEAK_KINDS] as const;
-export type EpisodeKind = (typeof AUDIO_KINDS)[number] | 'follow_up' | 'event' | 'telemetry';
+type ShapedLeakKind = 'bulk_leak' | 'burst_leak' | 'udp_leak' | 'split_leak';
+/** The planned uploads (each with the script's verdict), then the background ones, which must never alert. */
+export type EpisodeKind = VoiceKind | ShapedLeakKind | 'follow_up' | 'event' | 'telemetry';
 export type { ExpectedVerdict };
 
 /** A connection as truth.json names it (the judge's alerts name theirs the same way). */

@@ -198,6 +198,10 @@ test('an unknown command exits 2 and lists the commands', async () => {
   const { code, stderr } = await cli('frobnicate');
   assert.equal(code, 2);
   assert.match(stderr, /unknown command 'frobnicate' \(commands: replay, features, figures, run, record, /);
+  // Names every object has are not commands either.
+  const inherited = await cli('constructor');
+  assert.equal(inherited.code, 2);
+  assert.match(inherited.stderr, /^earshot: unknown command 'constructor' /);
 });
 
 test('the simulator\'s commands are not the product\'s: one line points to the developer command, exit 2', async () => {

@@ -130,7 +130,7 @@ describe('the earshot image booted in QEMU', { skip: skipReason(), timeout: BOOT
     await finished;
   });
 
-  for (const check of ['service-active', 'mqtt-connected', 'no-failed-units', 'addon-loads', 'firstboot-applied', 'root-grown', 'journal-volatile', 'ssh-off']) {
+  for (const check of ['service-active', 'mqtt-connected', 'no-failed-units', 'addon-loads', 'firstboot-applied', 'root-grown', 'journal-volatile', 'ssh-off', 'cli-help']) {
     it(`passes the guest check ${check}`, async () => {
       await finished;
       assert.equal(smoke.get(check), 'ok', `${check}: ${smoke.get(check) ?? 'not reported'}`);

@@ -43,7 +43,7 @@ export async function usage(program = 'earshot', commands: CommandTable = COMMAN
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const developer = DEVELOPER_COMMANDS[argv[0] ?? ''];
+  const developer = Object.hasOwn(DEVELOPER_COMMANDS, argv[0] ?? '') ? DEVELOPER_COMMANDS[argv[0]] : undefined;
   if (developer) {
     io.stderr(`earshot ${argv[0]}: a developer command, not part of the box: run \`${developer}\` in a checkout of the repository\n`);
     return EXIT_BAD_INPUT;
@@ -58,7 +58,7 @@ export async function dispatch(program: string, commands: CommandTable, argv: st
     io.stdout(await usage(program, commands));
     return name === undefined ? EXIT_BAD_INPUT : 0;
   }
-  const load = commands[name];
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!load) {
     io.stderr(`${program}: unknown command '${name}' (commands: ${Object.keys(commands).join(', ')})\n`);
     return EXIT_BAD_INPUT;
