@@ -12,6 +12,17 @@ export const processIo: CliIo = {
   stderr: (text) => void process.stderr.write(text),
 };
 
+/**
+ * `earshot replay x.pcap | head`: the reader has all it wanted. Stop quietly, as a Unix tool
+ * killed by SIGPIPE would (node ignores the signal, so the write fails with EPIPE instead).
+ */
+export function endQuietlyWhenStdoutCloses(proc: NodeJS.Process): void {
+  proc.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    proc.exit(0);
+  });
+}
+
 /** Bad usage or bad input: exit code 2 with a one-line message and no stack trace. */
 export class UsageError extends InputError {
   constructor(message: string) {
