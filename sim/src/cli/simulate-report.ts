@@ -102,7 +102,7 @@ export async function loadEchoPcaps(pcapDir: string): Promise<NamedRows[]> {
 
 async function featureRows(capture: string, device: string, mic?: MicTimeline): Promise<DatasetRow[]> {
   const rows: DatasetRow[] = [];
-  const run = await runCapture(new FileSource(capture), { device: { ip: device }, mic, graceS: 30 }, {
+  const run = await runCapture(new FileSource(capture), { device: { ip: device }, mic }, {
     packet: (_packet, f) => rows.push({ timeUs: f.timeUs, length: f.length, dstip: f.dstip, dstport: f.dstport, cls: paperLabel(f.packetClass), payload: f.payload }),
   });
   if (run.inputError) throw run.inputError;
