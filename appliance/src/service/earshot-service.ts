@@ -106,7 +106,7 @@ export class EarshotService {
       {
         packet: (packet, features, uploadBytes) => {
           this.lastEchoUs = packet.timeUs;
-          if (this.seenEchoMac === undefined) this.seenEchoMac = packet.srcMac;
+          if (this.seenEchoMac === undefined && packet.srcMacKey >= 0) this.seenEchoMac = packet.srcMac;
           store.countEchoPacket(paperLabel(features.reportedClass), uploadBytes);
           this.deps.recorder?.row(features);
         },
