@@ -7,6 +7,7 @@
 
 import { micStateAt, type MicChange, type MicState } from './mic-plan.js';
 import type { Expectation, ExpectedVerdict } from './scenario-plan.js';
+import type { FlowTuple } from '../../appliance/src/judge/judge-events.js';
 
 /** Voice-like uploads (the Echo's own framing: a record every 20 ms). */
 type VoiceKind = 'voice_command' | 'muted_upload' | 'misactivation' | 'slow_leak';
@@ -16,14 +17,8 @@ type ShapedLeakKind = 'bulk_leak' | 'burst_leak' | 'udp_leak' | 'split_leak';
 export type EpisodeKind = VoiceKind | ShapedLeakKind | 'follow_up' | 'event' | 'telemetry';
 export type { ExpectedVerdict };
 
-/** A connection as truth.json names it (the judge's alerts name theirs the same way). */
-export interface FlowTuple {
-  protocol: 'tcp' | 'udp';
-  src: string;
-  srcPort: number;
-  dst: string;
-  dstPort: number;
-}
+/** A connection as truth.json names it: the shape of the alerts' `flows` (design.md's event contract), a type only. */
+export type { FlowTuple };
 export type HeartbeatKind = 'avs_ping' | 'metrics' | 'spotify_sync';
 export type StreamService = 'amazon_music' | 'spotify';
 
