@@ -2,8 +2,9 @@
 // scenario script declared for it, every heartbeat and every stream. Offline, times are those of
 // the emitted segments (capture clock), recorded as the frames are built, so the truth matches
 // the capture byte for byte; live, they are what the fake Echo wrote and when (live-truth.ts).
-// Nothing here runs product code (it borrows one type, the event contract's FlowTuple): an episode's verdict is the script's, so a product that
-// judges wrongly disagrees with truth.json instead of agreeing with itself.
+// Nothing here runs product code (it borrows one type, the event contract's FlowTuple): an
+// episode's verdict is the script's, so a product that judges wrongly disagrees with truth.json
+// instead of agreeing with itself.
 
 import { micStateAt, type MicChange, type MicState } from './mic-plan.js';
 import type { Expectation, ExpectedVerdict } from './scenario-plan.js';
