@@ -69,6 +69,20 @@ describe('file source', () => {
     assert.equal(source.description, `file ${path}`);
   });
 
+  test('reads ahead by 1, 2 or 5 chunks of sizes that do not divide the file, every frame intact and in order', async () => {
+    const count = 2000;
+    const size = (i: number): number => (i * 577) % 1400;
+    const { path, bytes } = await writePcap('ahead.pcap', count, size);
+    for (const readAhead of [1, 2, 5]) {
+      for (const chunkSize of [4096, 65_537, bytes.length, bytes.length + 1]) {
+        const { frames, error } = await collect(new FileSource(path, { readAhead, chunkSize }));
+        assert.equal(error, undefined, `read ahead ${readAhead}, chunks of ${chunkSize}`);
+        assert.equal(frames.length, count, `read ahead ${readAhead}, chunks of ${chunkSize}`);
+        for (let i = 0; i < count; i += 97) assert.equal(seqOf(frames[i]), i);
+      }
+    }
+  });
+
   test('reads a capture from a named pipe (no positions, short reads) with every frame intact and in order', async (t) => {
     const count = 3000;
     const size = (i: number): number => (i * 131) % 1400;
