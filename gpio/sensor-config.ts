@@ -2,9 +2,8 @@
 // only fixes `mic.sensor`; the rest is defined here, with documented defaults (docs/hardware.md).
 // Every error names the field, the allowed range and the value given.
 
-import { MIC_SENSOR_KINDS } from '../appliance/src/service/config-schema.js';
-import { ConfigError } from '../appliance/src/service/load-config.js';
-import { HARDWARE_DEFAULTS, MIC_SENSOR } from '../appliance/src/defaults.js';
+import { HARDWARE_DEFAULTS, MIC_SENSOR, MIC_SENSOR_KINDS } from '../appliance/src/defaults.js';
+import { ConfigError } from '../appliance/src/input-error.js';
 import type { LineRequest } from './wire/gpiod-tools.js';
 
 export interface GpioWireConfig {

@@ -4,7 +4,7 @@
 // keeps retrying, and `earshot doctor` says the same.
 
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '../appliance/src/service/load-config.js';
+import { ConfigError } from '../appliance/src/input-error.js';
 import { systemClock, systemTimers, type Clock, type Timers } from './clock.js';
 import { ColourMicSensor } from './colour/colour-mic-sensor.js';
 import { parseRingCalibration } from './colour/ring-calibration.js';

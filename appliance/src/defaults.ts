@@ -30,6 +30,8 @@ export const CAPTURE_DEFAULTS = { interface: 'wlan0', pace: 'fast', buffer_mb: 3
 
 /** With no ring sensor configured the mic state is unknown and every upload is judged on bytes alone. */
 export const MIC_SENSOR = 'none';
+/** The ring sensors the config accepts (`mic.sensor`). */
+export const MIC_SENSOR_KINDS = ['gpio', 'tcs34725', 'none'] as const;
 
 /** The ring wire's GPIO line, the light sensors' I2C bus, the TCS34725's only address, the LED under /sys/class/leds. */
 export const HARDWARE_DEFAULTS = { gpio_line: 'GPIO17', i2c_bus: 1, tcs34725_address: 0x29, led_name: 'earshot' } as const;

@@ -1,5 +1,6 @@
 // The product's folders import one another in one direction only: a cycle (judge/ ⇄ pipeline/
-// once) means a piece sits in the wrong folder.
+// once, service/ ⇄ gpio/ another time) means a piece sits in the wrong folder. gpio/ counts as one
+// folder beside those of appliance/src.
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -8,18 +9,31 @@ import { test } from 'node:test';
 import { REPO_ROOT } from '../support/shared-data.js';
 
 const SRC = join(REPO_ROOT, 'appliance', 'src');
+const GPIO = join(REPO_ROOT, 'gpio');
+
+/** The folder a product file belongs to: a folder of appliance/src, or gpio/ as a whole; undefined for the rest. */
+function folderOf(file: string): string | undefined {
+  const inGpio = relative(GPIO, file);
+  if (!inGpio.startsWith('..')) return 'gpio';
+  const inSrc = relative(SRC, file).split('/');
+  // Files at appliance/src's root (defaults, errors, time formats) sit below every folder.
+  return inSrc[0] === '..' || inSrc.length === 1 ? undefined : inSrc[0];
+}
 
 function folderGraph(): Map<string, Set<string>> {
   const graph = new Map<string, Set<string>>();
-  for (const entry of readdirSync(SRC, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
-    const file = join(entry.parentPath, entry.name);
-    const from = relative(SRC, file).split('/')[0];
-    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)) {
-      const to = relative(SRC, resolve(dirname(file), spec)).split('/')[0];
-      if (to === from || to.startsWith('..') || to.endsWith('.js')) continue;
-      if (!graph.has(from)) graph.set(from, new Set());
-      graph.get(from)!.add(to);
+  for (const root of [SRC, GPIO]) {
+    for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+      const file = join(entry.parentPath, entry.name);
+      const from = folderOf(file);
+      if (from === undefined) continue;
+      for (const [, spec] of readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)) {
+        const to = folderOf(resolve(dirname(file), spec));
+        if (to === undefined || to === from) continue;
+        if (!graph.has(from)) graph.set(from, new Set());
+        graph.get(from)!.add(to);
+      }
     }
   }
   return graph;
@@ -28,6 +42,7 @@ function folderGraph(): Map<string, Set<string>> {
 test('no two folders of the product import each other, directly or round about', () => {
   const graph = folderGraph();
   assert.ok(graph.get('pipeline')?.has('judge'), 'the graph is read (pipeline wires the judge)');
+  assert.ok(graph.get('service')?.has('gpio'), 'gpio/ is in the graph (the service starts the sensors)');
   const cycles: string[] = [];
   for (const start of graph.keys()) {
     const stack: string[][] = [[start]];

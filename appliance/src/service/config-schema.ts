@@ -6,10 +6,10 @@ import type { ApConfig, EnforcementConfig } from '../ap/config.js';
 import { AP_SCHEMA, ENFORCEMENT_SCHEMA } from '../ap/config-schema.js';
 import { BOOLEAN, duration, number, oneOf, section, text, wholeNumber } from '../config-fields.js';
 import { CONFIG_VERSION } from '../config-version.js';
-import { CONFIG_SECTION_DEFAULTS, GRACE_RANGE_S } from '../defaults.js';
+import { CONFIG_SECTION_DEFAULTS, GRACE_RANGE_S, MIC_SENSOR_KINDS } from '../defaults.js';
 import { STATUS_PAGE_DEFAULTS, STATUS_PAGE_SCHEMA, type StatusPageConfig } from '../status-page/status-page-config.js';
 
-export const MIC_SENSOR_KINDS = ['gpio', 'tcs34725', 'none'] as const;
+export { MIC_SENSOR_KINDS };
 
 const I2C_BUS = wholeNumber(0, 31, 'an I2C bus number between 0 and 31');
 /** A number or "0x29"; which addresses a chip answers on is checked with the sensor. */

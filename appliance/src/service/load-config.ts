@@ -6,21 +6,13 @@ import { isIP } from 'node:net';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { CONFIG_VERSION, migrateConfig } from '../config-version.js';
-import { InputError } from '../input-error.js';
+import { ConfigError } from '../input-error.js';
 import { checkApSection, checkEnforcementSection } from '../ap/config.js';
 import { CONFIG_DEFAULTS, CONFIG_SCHEMA, type RecordConfig, type ServiceConfig } from './config-schema.js';
 import { checkStatusPageBind, type StatusPageConfig } from '../status-page/status-page-config.js';
 
-export class ConfigError extends InputError {
-  constructor(
-    readonly file: string,
-    readonly field: string,
-    readonly problem: string,
-  ) {
-    super(`${file}: ${field}: ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
+// Defined below service/ and gpio/ both, so the sensor code reports config problems without importing the service.
+export { ConfigError };
 
 export type Json = Record<string, unknown>;
 interface SchemaNode {
