@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeFrame } from '../../appliance/src/decode/decode-frame.js';
 import { LinkType, TcpFlag, type DecodedPacket } from '../../appliance/src/decode/types.js';
-import { FlowTable, type FlowObservation } from '../../appliance/src/flows/flow-table.js';
+import { FlowTable } from '../../appliance/src/flows/flow-table.js';
+import type { PacketContext } from '../../appliance/src/flows/packet-context.js';
 import { analyseSegment, newDirectionState } from '../../appliance/src/flows/tcp-analysis.js';
 import { concat, icmpEchoFrame, tcpFrame, tlsRecord, udpFrame, type Endpoint } from '../../sim/src/frame-builder.js';
 
@@ -26,7 +27,7 @@ function tcp(timeUs: number, from: Endpoint, to: Endpoint, seq: number, ack: num
   return decoded(timeUs, tcpFrame({ from, to, seq, ack, flags, payload: bytes }));
 }
 
-type Seen = Omit<FlowObservation, 'tlsRecords' | 'packet'> & { tlsRecords: Array<[number, number]> };
+type Seen = Omit<PacketContext, 'tlsRecords' | 'packet'> & { tlsRecords: Array<[number, number]> };
 
 /** Observes and copies the (reused) observation. */
 function see(table: FlowTable, packet: DecodedPacket): Seen {

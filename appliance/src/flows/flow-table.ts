@@ -10,9 +10,6 @@ import { newPacketContext, tcpCarriesAppData, type PacketContext } from './packe
 import { TlsContentType, TlsRecordTracker, type TlsRecordHeader } from './tls-records.js';
 import { analyseSegment, newDirectionState, type TcpConnectionTiming, type TcpDirectionState } from './tcp-analysis.js';
 
-/** What the flow table learned about one packet: its context, without the device's view. */
-export type FlowObservation = PacketContext;
-
 interface DirectionState {
   tcp: TcpDirectionState;
   /** The ISN of this direction's SYN, to tell a duplicate SYN from a new connection. */
@@ -68,6 +65,7 @@ export class FlowTable {
   private readonly closedTimeoutUs: number;
   private readonly maxFlows: number;
   private readonly bucketMask: number;
+  /** One context for every packet; its `packet` is set before anything reads it. */
   private readonly context: PacketContext = newPacketContext(undefined as unknown as DecodedPacket);
   evicted = 0;
 
