@@ -15,5 +15,7 @@ out=$(cd "$out" && pwd)
 (cd "$repo" && node_modules/.bin/tsc -p tsconfig.build.json)
 mkdir -p "$out/dist" "$out/models"
 cp -a "$repo/dist/appliance" "$repo/dist/gpio" "$out/dist/"
+# /usr/bin/earshot links to the entry point: tsc writes it 0644, and a shebang needs the x bit.
+chmod 755 "$out/dist/appliance/src/cli/bin.js"
 cp -a "$repo/models/earshot-forest.json" "$out/models/"
 cp -a "$repo/package.json" "$repo/package-lock.json" "$out/"

@@ -37,6 +37,15 @@ describe('the shipped app bundle', { timeout: 180_000 }, () => {
     assert.equal(existsSync(join(app, 'dist/models')), false, 'dist/models/train is shipped');
   });
 
+  it('runs as the image runs it: /usr/bin/earshot links to bin.js, which executes by its shebang', () => {
+    const link = join(dir, 'earshot');
+    symlinkSync(join(app, 'dist/appliance/src/cli/bin.js'), link);
+    const result = spawnSync(link, ['--help'], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(result.error, undefined, String(result.error));
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^usage: earshot COMMAND/m);
+  });
+
   it('answers --help with every product command and no developer one', () => {
     const { code, stdout, stderr } = earshot('--help');
     assert.equal(code, 0, stderr);
