@@ -3,42 +3,23 @@
 // alert delivered exactly once and in order across a broker outage.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { JudgeEvent } from '../../appliance/src/judge/judge-events.js';
 import { discoveryMessages } from '../../appliance/src/service/ha-discovery.js';
 import { resolveConfig } from '../../appliance/src/service/load-config.js';
 import type { LogLevel } from '../../appliance/src/service/service-log.js';
 import { createService } from '../../appliance/src/service/wiring.js';
 import { EARSHOT_VERSION } from '../../appliance/src/version.js';
-import { MosquittoBroker, MqttRecorder, type Received } from '../support/mosquitto.js';
-import { writeMicThroughout, writeUploadsCapture } from '../support/service-captures.js';
+import type { Received } from '../support/mosquitto.js';
+import { brokerSuite, SUITE_T0 } from '../support/broker-suite.js';
+import { writeUploadsCapture } from '../support/service-captures.js';
 
-const T0 = Date.UTC(2026, 0, 15, 12, 0, 0) * 1000;
-let broker: MosquittoBroker;
-let dir: string;
-const recorders: MqttRecorder[] = [];
+const T0 = SUITE_T0;
+const suite = brokerSuite('earshot-service-', (dir) => writeUploadsCapture(join(dir, 'three.pcap'), { uploads: 3, spacingS: 12, startUs: T0 }));
 
-before(async () => {
-  broker = await MosquittoBroker.start();
-  dir = mkdtempSync(join(tmpdir(), 'earshot-service-'));
-  writeMicThroughout(join(dir, 'muted.csv'), 'muted', T0 - 60_000_000);
-  writeUploadsCapture(join(dir, 'three.pcap'), { uploads: 3, spacingS: 12, startUs: T0 });
-});
-
-after(async () => {
-  for (const r of recorders) await r.close().catch(() => undefined);
-  await broker?.dispose();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-async function recorder(topics: string[], options?: { clientId?: string; clean?: boolean }): Promise<MqttRecorder> {
-  const r = await MqttRecorder.connect(broker.url, topics, options);
-  recorders.push(r);
-  return r;
-}
+const recorder = suite.recorder;
 
 function service(id: string, pace: 'fast' | 'recorded', extra: Record<string, unknown> = {}) {
   const logs: string[] = [];
@@ -63,11 +44,11 @@ function service(id: string, pace: 'fast' | 'recorded', extra: Record<string, un
   const config = resolveConfig(
     {
       id,
-      capture: { file: join(dir, 'three.pcap'), pace },
-      mic: { timeline: join(dir, 'muted.csv') },
+      capture: { file: join(suite.dir, 'three.pcap'), pace },
+      mic: { timeline: join(suite.dir, 'muted.csv') },
       device: { ip: '192.0.2.10' },
-      mqtt: { url: broker.url },
-      state: { path: join(dir, `${id}-state.json`) },
+      mqtt: { url: suite.broker.url },
+      state: { path: join(suite.dir, `${id}-state.json`) },
       ...extra,
     },
     'test config',
@@ -120,7 +101,7 @@ test('when Home Assistant says it is online again, the running service announces
 });
 
 test('the recording switch in Home Assistant starts and stops the dataset recorder, and the state follows it', async () => {
-  const records = join(dir, 'records');
+  const records = join(suite.dir, 'records');
   const { created, logs } = service('rec', 'recorded', { record: { dir: records } });
   const running = await created;
   const seen = await recorder(['earshot/rec/state']);
@@ -158,10 +139,10 @@ test('when the broker dies in the middle of a replay, every alert still arrives 
   const running = await created;
   const done = running.run();
   await alerts.waitFor((m) => m.length >= 1, 15_000, 'the first alert');
-  await broker.stop();
+  await suite.broker.stop();
   // Restart once the judge has raised more while the broker was away.
   await judgedAtLeast(3, 15_000);
-  await broker.launch();
+  await suite.broker.launch();
   await done;
   const expected = judged.map((e) => `${e.type} ${e.id}`);
   assert.equal(expected.length, 6, 'three alerts and their ends');
@@ -172,13 +153,13 @@ test('when the broker dies in the middle of a replay, every alert still arrives 
 });
 
 test('a corrupt state file is kept aside, the service starts clean and says so in one line', async () => {
-  const path = join(dir, 'corrupt-state.json');
+  const path = join(suite.dir, 'corrupt-state.json');
   writeFileSync(path, '{ this is not json');
   const { created, logs } = service('corrupt', 'fast', { state: { path }, mqtt: {} });
   await (await created).run();
-  const aside = readdirSync(dir).filter((f) => f.startsWith('corrupt-state.json.corrupt-'));
+  const aside = readdirSync(suite.dir).filter((f) => f.startsWith('corrupt-state.json.corrupt-'));
   assert.equal(aside.length, 1);
-  assert.equal(readFileSync(join(dir, aside[0]), 'utf8'), '{ this is not json');
+  assert.equal(readFileSync(join(suite.dir, aside[0]), 'utf8'), '{ this is not json');
   assert.equal(logs.filter((l) => l.includes('was unreadable')).length, 1);
   assert.ok(existsSync(path));
   assert.equal(JSON.parse(readFileSync(path, 'utf8')).alerts.length, 3);

@@ -4,41 +4,28 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { JudgeEvent } from '../../appliance/src/judge/judge-events.js';
 import { outboxPathFor } from '../../appliance/src/service/alert-outbox.js';
 import { resolveConfig } from '../../appliance/src/service/load-config.js';
 import { createService } from '../../appliance/src/service/wiring.js';
-import { MosquittoBroker, MqttRecorder } from '../support/mosquitto.js';
-import { writeMicThroughout, writeUploadsCapture } from '../support/service-captures.js';
+import { MqttRecorder } from '../support/mosquitto.js';
+import { brokerSuite, SUITE_T0 } from '../support/broker-suite.js';
+import { writeUploadsCapture } from '../support/service-captures.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 
-const T0 = Date.UTC(2026, 0, 15, 12, 0, 0) * 1000;
-let broker: MosquittoBroker;
-let dir: string;
-const recorders: MqttRecorder[] = [];
-
-before(async () => {
-  broker = await MosquittoBroker.start();
-  dir = mkdtempSync(join(tmpdir(), 'earshot-outbox-'));
-  writeMicThroughout(join(dir, 'muted.csv'), 'muted', T0 - 60_000_000);
+const T0 = SUITE_T0;
+const suite = brokerSuite('earshot-outbox-', (dir) => {
   writeUploadsCapture(join(dir, 'many.pcap'), { uploads: 24, spacingS: 12, startUs: T0 });
   writeUploadsCapture(join(dir, 'quiet.pcap'), { uploads: 0, spacingS: 12, startUs: T0 + 3_600_000_000 });
-});
-
-after(async () => {
-  for (const r of recorders) await r.close().catch(() => undefined);
-  await broker?.dispose();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** A persistent session that exists before the outage, so the broker keeps what it receives for it. */
 async function persistentSubscriber(id: string): Promise<string> {
   const clientId = `outbox-subscriber-${id}`;
-  const first = await MqttRecorder.connect(broker.url, [`earshot/${id}/alert`], { clientId, clean: false });
+  const first = await MqttRecorder.connect(suite.broker.url, [`earshot/${id}/alert`], { clientId, clean: false });
   await first.close();
   return clientId;
 }
@@ -46,11 +33,11 @@ async function persistentSubscriber(id: string): Promise<string> {
 function configFor(id: string, capture: string, extra: Record<string, unknown> = {}) {
   return {
     id,
-    capture: { file: join(dir, capture), pace: 'fast' },
-    mic: { timeline: join(dir, 'muted.csv') },
+    capture: { file: join(suite.dir, capture), pace: 'fast' },
+    mic: { timeline: join(suite.dir, 'muted.csv') },
     device: { ip: '192.0.2.10' },
-    mqtt: { url: broker.url },
-    state: { path: join(dir, `${id}-state.json`) },
+    mqtt: { url: suite.broker.url },
+    state: { path: join(suite.dir, `${id}-state.json`) },
     ...extra,
   };
 }
@@ -84,16 +71,15 @@ function pendingPuts(path: string): string[] {
 
 test('24 alerts raised while the broker is down, then a restart, then the broker: all 48 events arrive in order, once each', async () => {
   const clientId = await persistentSubscriber('restart');
-  await broker.stop();
+  await suite.broker.stop();
   const first = await runService(configFor('restart', 'many.pcap'), 'restart');
   assert.equal(first.judged.filter((e) => e.type === 'alert').length, 24, 'the capture raises 24 alerts');
   assert.ok(first.logs.some((l) => l.includes('stopping with undelivered alerts')), first.logs.join('\n'));
-  const outbox = outboxPathFor(join(dir, 'restart-state.json'));
+  const outbox = outboxPathFor(join(suite.dir, 'restart-state.json'));
   assert.deepEqual(pendingPuts(outbox), keys(first.judged), 'the outbox holds every event, in order');
 
-  await broker.launch();
-  const alerts = await MqttRecorder.connect(broker.url, ['earshot/restart/alert'], { clientId, clean: false });
-  recorders.push(alerts);
+  await suite.broker.launch();
+  const alerts = await suite.recorder(['earshot/restart/alert'], { clientId, clean: false });
   // The restarted service replays a quiet capture: it raises nothing itself, and its stop waits
   // (bounded) for the outbox to drain.
   const second = await runService(configFor('restart', 'quiet.pcap'), 'restart');
@@ -114,10 +100,10 @@ test('24 alerts raised while the broker is down, then a restart, then the broker
 
 test('a service killed with SIGKILL while the broker is down loses none of the alerts it had written', async () => {
   const clientId = await persistentSubscriber('killed');
-  await broker.stop();
-  const configFile = join(dir, 'killed.json');
+  await suite.broker.stop();
+  const configFile = join(suite.dir, 'killed.json');
   // Recorded pace ten times faster: an alert every 1.2 s, so the kill lands mid-capture.
-  writeFileSync(configFile, JSON.stringify(configFor('killed', 'many.pcap', { capture: { file: join(dir, 'many.pcap'), pace: 'recorded', speed: 10 } })));
+  writeFileSync(configFile, JSON.stringify(configFor('killed', 'many.pcap', { capture: { file: join(suite.dir, 'many.pcap'), pace: 'recorded', speed: 10 } })));
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'appliance/src/cli/bin.ts'), 'run', '--config', configFile], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
   try {
@@ -139,13 +125,12 @@ test('a service killed with SIGKILL while the broker is down loses none of the a
     child.kill('SIGKILL');
   }
   assert.equal(await exited, 'SIGKILL');
-  const written = pendingPuts(outboxPathFor(join(dir, 'killed-state.json')));
+  const written = pendingPuts(outboxPathFor(join(suite.dir, 'killed-state.json')));
   assert.ok(written.filter((k) => k.startsWith('alert ')).length >= 2, `at least two alerts were on disk: ${written.join(', ')}`);
   assert.ok(written.length < 48, 'the kill came before the capture ended');
 
-  await broker.launch();
-  const alerts = await MqttRecorder.connect(broker.url, ['earshot/killed/alert'], { clientId, clean: false });
-  recorders.push(alerts);
+  await suite.broker.launch();
+  const alerts = await suite.recorder(['earshot/killed/alert'], { clientId, clean: false });
   await runService(configFor('killed', 'quiet.pcap'), 'killed');
   await alerts.waitFor((m) => m.length >= written.length, 15_000, `${written.length} alert events`);
   assert.deepEqual(keys(alerts.messages.map((m) => JSON.parse(m.text) as JudgeEvent)), written);
