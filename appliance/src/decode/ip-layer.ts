@@ -12,13 +12,13 @@ const IPPROTO_DSTOPTS = 60;
 // A legitimate chain is a handful of headers; the cap bounds work on hostile input.
 const MAX_EXTENSION_HEADERS = 16;
 
-export function ipv4String(b: Uint8Array, o: number): string {
-  return DEC[b[o]] + '.' + DEC[b[o + 1]] + '.' + DEC[b[o + 2]] + '.' + DEC[b[o + 3]];
-}
-
 /** An IPv4 address from its 32-bit number (address-keys.ts). */
 export function ipv4Text(key: number): string {
   return DEC[key >>> 24] + '.' + DEC[(key >>> 16) & 0xff] + '.' + DEC[(key >>> 8) & 0xff] + '.' + DEC[key & 0xff];
+}
+
+export function ipv4String(b: Uint8Array, o: number): string {
+  return ipv4Text(ipv4KeyAt(b, o));
 }
 
 /** RFC 5952 text form: lowercase, no leading zeros, the first longest run of ≥2 zero groups as `::`. */
