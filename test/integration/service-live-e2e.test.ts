@@ -5,16 +5,15 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { LiveSimulation } from '../../sim/src/live-simulator.js';
 import { liveUnavailableReason } from '../../sim/src/netns-lab.js';
-import { buildPlan } from '../../sim/src/scenario-plan.js';
 import { discoveryMessages } from '../../appliance/src/service/ha-discovery.js';
 import { EARSHOT_VERSION } from '../../appliance/src/version.js';
 import { ChildLines, inNamespace, stopChild } from '../support/child-lines.js';
+import { liveMutedUpload } from '../support/live-muted-upload.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 
 /** Every entity's config, as the discovery table has them today. */
@@ -27,12 +26,11 @@ if (skip) console.log(`skipping the live end-to-end test: ${skip}`);
 describe('the whole box, live', { skip, timeout: 180_000 }, () => {
   test('a muted upload over real TLS is a critical alert on MQTT within a second, heartbeats raise nothing, discovery is retained and the capture drops nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'earshot-e2e-'));
-    const micFile = join(dir, 'mic.csv');
-    writeFileSync(micFile, 'time,state\n');
+    const live = liveMutedUpload(dir);
     const config = join(dir, 'earshot.json');
     writeFileSync(
       config,
-      JSON.stringify({ id: 'e2e', capture: { interface: 'lan0' }, device: { ip: '192.0.2.10' }, mic: { timeline: micFile }, mqtt: { url: 'mqtt://127.0.0.1:1883' }, state: { path: join(dir, 'state.json') } }),
+      JSON.stringify({ id: 'e2e', capture: { interface: 'lan0' }, device: { ip: '192.0.2.10' }, mic: { timeline: live.micFile }, mqtt: { url: 'mqtt://127.0.0.1:1883' }, state: { path: join(dir, 'state.json') } }),
     );
     writeFileSync(join(dir, 'mosquitto.conf'), 'listener 1883 127.0.0.1\nallow_anonymous true\nlog_dest stderr\n');
     let broker: ChildLines | undefined;
@@ -40,15 +38,8 @@ describe('the whole box, live', { skip, timeout: 180_000 }, () => {
     let service: ChildLines | undefined;
     let retained: ChildLines | undefined;
     let box = '';
-    const simulation = new LiveSimulation();
     try {
-      const plan = buildPlan(['muted-upload'], { seed: 5, startUs: Date.now() * 1000, durationS: 45 });
-      const result = await simulation.run({
-        plan,
-        timeScale: 20,
-        capturePath: join(dir, 'capture.pcap'),
-        names: { capture: 'capture.pcap', mic: 'mic.csv' },
-        progress: () => {},
+      const result = await live.run({
         onBoxReady: async ({ namespace }) => {
           box = namespace;
           broker = inNamespace(namespace, 'mosquitto', ['-c', join(dir, 'mosquitto.conf')]);
@@ -57,10 +48,6 @@ describe('the whole box, live', { skip, timeout: 180_000 }, () => {
           service = inNamespace(namespace, process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'appliance/src/cli/bin.ts'), 'run', '--config', config]);
           await service.waitFor((l) => l.includes('mqtt: connected'), 30_000, 'earshot run to connect');
           await subscriber.waitFor((l) => l.includes('/config '), 15_000, 'discovery');
-        },
-        // The ring as the scenario drives it, written where the service follows it.
-        onEchoEvent: (event) => {
-          if (event.event === 'mic') appendFileSync(micFile, `${Math.round(Number(event.timeUs) / 1000)},${String(event.state)}\n`);
         },
         beforeTeardown: async () => {
           await stopChild(service);
@@ -97,7 +84,7 @@ describe('the whole box, live', { skip, timeout: 180_000 }, () => {
       await stopChild(subscriber, 'SIGKILL');
       await stopChild(broker, 'SIGKILL');
       await stopChild(retained, 'SIGKILL');
-      await simulation.cleanup();
+      await live.cleanup();
       rmSync(dir, { recursive: true, force: true });
     }
   });

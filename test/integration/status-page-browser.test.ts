@@ -5,14 +5,13 @@
 // and saves a screenshot. Everything runs in namespaces this test makes and is gone afterwards.
 
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { LiveSimulation } from '../../sim/src/live-simulator.js';
 import { liveUnavailableReason } from '../../sim/src/netns-lab.js';
-import { buildPlan } from '../../sim/src/scenario-plan.js';
 import { ChildLines, inNamespace, stopChild } from '../support/child-lines.js';
+import { liveMutedUpload } from '../support/live-muted-upload.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 import { CHROMIUM_PATH } from '../support/status-page-browser-path.js';
 
@@ -26,27 +25,19 @@ const SCREENSHOT = join(REPO_ROOT, 'out', 'status-page-browser-test.png');
 describe('the status page in a browser, live', { skip, timeout: 240_000 }, () => {
   test('a muted upload appears on an open page as a critical alert, is acknowledged with the token, and the chart draws over a muted band', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'earshot-page-e2e-'));
-    const micFile = join(dir, 'mic.csv');
-    writeFileSync(micFile, 'time,state\n');
+    const live = liveMutedUpload(dir);
     const config = join(dir, 'earshot.json');
     const statePath = join(dir, 'state.json');
     writeFileSync(
       config,
-      JSON.stringify({ id: 'page', capture: { interface: 'lan0' }, device: { ip: '192.0.2.10' }, mic: { timeline: micFile }, state: { path: statePath }, status_page: { bind: '127.0.0.1', port: PORT, token: TOKEN } }),
+      JSON.stringify({ id: 'page', capture: { interface: 'lan0' }, device: { ip: '192.0.2.10' }, mic: { timeline: live.micFile }, state: { path: statePath }, status_page: { bind: '127.0.0.1', port: PORT, token: TOKEN } }),
     );
     mkdirSync(join(REPO_ROOT, 'out'), { recursive: true });
     rmSync(SCREENSHOT, { force: true });
     let service: ChildLines | undefined;
     let browser: ChildLines | undefined;
-    const simulation = new LiveSimulation();
     try {
-      const plan = buildPlan(['muted-upload'], { seed: 5, startUs: Date.now() * 1000, durationS: 45 });
-      await simulation.run({
-        plan,
-        timeScale: 20,
-        capturePath: join(dir, 'capture.pcap'),
-        names: { capture: 'capture.pcap', mic: 'mic.csv' },
-        progress: () => {},
+      await live.run({
         onBoxReady: async ({ namespace }) => {
           service = inNamespace(namespace, process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'appliance/src/cli/bin.ts'), 'run', '--config', config]);
           await service.waitFor((l) => l.includes(`status page: http://127.0.0.1:${PORT}/`), 30_000, 'the status page to listen');
@@ -54,9 +45,6 @@ describe('the status page in a browser, live', { skip, timeout: 240_000 }, () =>
           browser = inNamespace(namespace, process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test/support/status-page-browser.ts'), `http://127.0.0.1:${PORT}/`, TOKEN, SCREENSHOT]);
           // The page is open and its stream connected before the Echo sends anything.
           await browser.waitFor((l) => l.includes('"event":"loaded"') || l.includes('"event":"error"'), 60_000, 'the page to load');
-        },
-        onEchoEvent: (event) => {
-          if (event.event === 'mic') appendFileSync(micFile, `${Math.round(Number(event.timeUs) / 1000)},${String(event.state)}\n`);
         },
         beforeTeardown: async () => {
           await browser!.waitFor((l) => /"event":"(done|error)"/.test(l) || l.startsWith('(exited'), 150_000, 'the browser to finish');
@@ -91,7 +79,7 @@ describe('the status page in a browser, live', { skip, timeout: 240_000 }, () =>
     } finally {
       await stopChild(browser, 'SIGKILL');
       await stopChild(service, 'SIGKILL');
-      await simulation.cleanup();
+      await live.cleanup();
       rmSync(dir, { recursive: true, force: true });
     }
   });
