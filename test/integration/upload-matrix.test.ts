@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { FileSource } from '../../appliance/src/capture/file-source.js';
+import { runCapture } from '../../appliance/src/pipeline/capture-run.js';
 import { netnsUnavailableReason } from '../support/netns.js';
 import { UploadLab } from '../support/upload-lab.js';
 import { captureShapes, judgeCaptures, simulatedHeartbeatHour, type CaptureToJudge } from '../support/upload-matrix.js';
@@ -20,10 +22,11 @@ if (skip) console.log(`skipping the upload matrix: ${skip}`);
 describe('uploads from real client stacks, judged under each ring state', { skip }, () => {
   let lab: UploadLab | undefined;
   let rows: MatrixRow[] = [];
+  let captures: CaptureToJudge[] = [];
 
   before(async () => {
     lab = await UploadLab.create();
-    const captures: CaptureToJudge[] = await captureShapes(lab, UPLOAD_SHAPES);
+    captures = await captureShapes(lab, UPLOAD_SHAPES);
     captures.push(await simulatedHeartbeatHour(lab.dir));
     rows = await judgeCaptures(lab.dir, captures);
     console.log(formatMatrix(rows));
@@ -61,5 +64,19 @@ describe('uploads from real client stacks, judged under each ring state', { skip
     const split = rows.find((r) => r.state === 'muted' && /another server/.test(r.shape));
     assert.ok(udp && split, 'the matrix lost its UDP or its two-connection shape');
     for (const row of [udp, split]) assert.ok(row.judged.right && row.alerts.some((a) => a.severity === 'critical'), `${row.name}: ${row.judged.why}`);
+  });
+
+  test('uploads dressed as heartbeats are labelled heartbeats by the paper\'s rules, and judged as uploads all the same', async () => {
+    for (const name of ['python-tls-heartbeat-dressed', 'python-tcp-4070-bulk', 'python-tcp-4070-16k']) {
+      const capture = captures.find((c) => c.name === name);
+      assert.ok(capture, `the matrix lost ${name}`);
+      // The framing reached the labels (else this row would prove nothing about it) ...
+      const run = await runCapture(new FileSource(capture.file), { device: { ip: capture.device } });
+      const { heartbeat, justified: data } = run.pipeline.counts.byClass; // no ring: app data is 'justified'
+      assert.ok(heartbeat >= 50 && heartbeat > 10 * data, `${name}: ${heartbeat} heartbeat, ${data} app-data labels`);
+      // ... and the judge still counted the bytes: critical while muted.
+      const muted = rows.find((r) => r.name === name && r.state === 'muted')!;
+      assert.ok(muted.judged.right && muted.alerts.some((a) => a.severity === 'critical'), `${name}: ${muted.judged.why}`);
+    }
   });
 });

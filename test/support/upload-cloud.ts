@@ -1,5 +1,5 @@
 // The "cloud" of the upload lab, run inside its namespace: an HTTPS server speaking HTTP/1.1 and
-// HTTP/2 (Node's TLS and nghttp2) on every address given, a raw TLS sink and a UDP sink. Uploads
+// HTTP/2 (Node's TLS and nghttp2) on every address given, a raw TLS sink, a plain TCP sink and a UDP sink. Uploads
 // are read and thrown away (only their size is kept); downloads are zero bytes, paced server-side
 // when asked, so the client's ACK stream is the real one. Prints one "ready" line when listening.
 //
@@ -8,9 +8,10 @@
 //   GET  /stream?rate=B&s=S    -> B bytes/s in 100 ms slices for S seconds (a music stream)
 //   GET  /bytes?n=N            -> N bytes as fast as TCP allows (a large download)
 //   GET  /ping                 -> "ok"
-//   TLS  IP:8443, UDP IP:5004  -> sinks
+//   TLS  IP:8443, plain TCP IP:4070, UDP IP:5004  -> sinks
 
 import { createSocket } from 'node:dgram';
+import { createServer as createTcpServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import { createServer as createTlsServer } from 'node:tls';
@@ -72,6 +73,11 @@ async function main(): Promise<void> {
       socket.on('error', () => {});
     });
     listening.push(new Promise((resolve) => sink.listen(UPLOAD_LAB.tlsPort, ip, resolve)));
+    const plain = createTcpServer((socket) => {
+      socket.on('data', () => {});
+      socket.on('error', () => {});
+    });
+    listening.push(new Promise((resolve) => plain.listen(UPLOAD_LAB.spotifySyncPort, ip, resolve)));
     const udp = createSocket('udp4');
     udp.on('message', () => {});
     listening.push(new Promise((resolve) => udp.bind(UPLOAD_LAB.udpPort, ip, resolve)));

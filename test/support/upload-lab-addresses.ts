@@ -9,4 +9,6 @@ export const UPLOAD_LAB = {
   httpsPort: 443,
   tlsPort: 8443,
   udpPort: 5004,
+  /** A plain TCP sink on Spotify's sync port, whose DATA the labelling rules call heartbeats. */
+  spotifySyncPort: 4070,
 } as const;

@@ -97,6 +97,49 @@ with context.wrap_socket(socket.create_connection((host, port)), server_hostname
 print("sent", sent * size)
 `;
 
+// Each write goes out behind a record the labelling rules call a heartbeat: TLS 1.2 with AES-GCM
+// makes a 17-byte write a record of length 41 (8-byte nonce, 16-byte tag), and TCP_CORK puts it
+// and the payload's record in one segment, so the segment's first record is "heartbeat".
+const PYTHON_TLS_HEARTBEAT_DRESSED = `
+import socket, ssl, sys, time
+host, port, size, every, total = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+context = ssl.create_default_context()
+context.check_hostname = False
+context.verify_mode = ssl.CERT_NONE
+context.maximum_version = ssl.TLSVersion.TLSv1_2
+context.set_ciphers("ECDHE+AESGCM")
+with context.wrap_socket(socket.create_connection((host, port)), server_hostname=host) as tls:
+    start = time.monotonic()
+    sent = 0
+    while sent * every < total:
+        delay = start + sent * every - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        tls.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+        tls.sendall(bytes(17))
+        tls.sendall(bytes(size))
+        tls.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)
+        sent += 1
+    tls.unwrap()
+print("sent", sent * size)
+`;
+
+// Plain TCP (no TLS) to Spotify's sync port 4070: the labelling rules call its DATA heartbeats.
+const PYTHON_TCP_PACED = `
+import socket, sys, time
+host, port, size, every, total = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+with socket.create_connection((host, port)) as tcp:
+    start = time.monotonic()
+    sent = 0
+    while sent * every < total:
+        delay = start + sent * every - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        tcp.sendall(bytes(size))
+        sent += 1
+print("sent", sent * size)
+`;
+
 const PYTHON_UDP_RTP = `
 import random, socket, sys, time
 host, port, every, total = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
@@ -130,6 +173,27 @@ export const UPLOAD_SHAPES: UploadShape[] = [
     shape: '200 B every 100 ms (2 KB/s) for 4 s',
     kind: 'upload',
     run: async (lab) => void (await lab.inEcho('python3', ['-c', PYTHON_TLS_PACED, UPLOAD_LAB.cloudIp, String(UPLOAD_LAB.tlsPort), '200', '0.1', '4'], 30_000)),
+  },
+  {
+    name: 'python-tls-heartbeat-dressed',
+    stack: 'Python ssl (TLS 1.2, TCP_CORK)',
+    shape: 'a 41-byte record in front of 1,300 B, every 20 ms for 3 s',
+    kind: 'upload',
+    run: async (lab) => void (await lab.inEcho('python3', ['-c', PYTHON_TLS_HEARTBEAT_DRESSED, UPLOAD_LAB.cloudIp, String(UPLOAD_LAB.tlsPort), '1300', '0.02', '3'], 30_000)),
+  },
+  {
+    name: 'python-tcp-4070-bulk',
+    stack: 'Python socket (plain TCP)',
+    shape: '1,400 B every 20 ms for 3 s to port 4070 (Spotify sync)',
+    kind: 'upload',
+    run: async (lab) => void (await lab.inEcho('python3', ['-c', PYTHON_TCP_PACED, UPLOAD_LAB.cloudIp, String(UPLOAD_LAB.spotifySyncPort), '1400', '0.02', '3'], 30_000)),
+  },
+  {
+    name: 'python-tcp-4070-16k',
+    stack: 'Python socket (plain TCP)',
+    shape: '320 B every 20 ms (16 KB/s) for 4 s to port 4070 (Spotify sync)',
+    kind: 'upload',
+    run: async (lab) => void (await lab.inEcho('python3', ['-c', PYTHON_TCP_PACED, UPLOAD_LAB.cloudIp, String(UPLOAD_LAB.spotifySyncPort), '320', '0.02', '4'], 30_000)),
   },
   {
     name: 'udp-rtp',

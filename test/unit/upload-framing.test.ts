@@ -1,6 +1,6 @@
-// Framings that dress an upload as something the labelling rules leave out. The judge counts
-// bytes by the packet context's one app-data decision, so none of them hides a muted upload,
-// while the Echo's real heartbeats still never make an episode.
+// Framings that dress an upload as something the labelling rules call a heartbeat or a
+// handshake. The judge counts bytes by the packet context's one app-data decision, never by the
+// labels, so none of them hides a muted upload, while the Echo's real heartbeats raise nothing.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -50,6 +50,12 @@ test('an upload whose every segment starts with a handshake record is still a cr
 
 test("bulk plain data to Spotify's sync port (labelled heartbeat) is a critical alert while muted", () => {
   const alerts = judgeMuted(stream(times(100, () => new Uint8Array(1400).fill(7)), 10, { ...cloud, port: 4070 }));
+  assert.equal(alerts.length, 1);
+  assert.equal(alerts[0].severity, 'critical');
+});
+
+test("small plain segments to Spotify's sync port (320 B every 20 ms, each labelled heartbeat) are a critical alert while muted", () => {
+  const alerts = judgeMuted(stream(times(200, () => new Uint8Array(320).fill(7)), 20, { ...cloud, port: 4070 }));
   assert.equal(alerts.length, 1);
   assert.equal(alerts[0].severity, 'critical');
 });

@@ -7,7 +7,7 @@ import type { CapturedFrame, DecodedPacket } from '../decode/types.js';
 import type { PaperFeatures } from '../features/paper-features.js';
 import type { JudgeEvent } from '../judge/judge-events.js';
 import { Judge, type UploadPacket } from '../judge/judge.js';
-import { tcpUploadBytes, udpUploadBytes } from '../judge/upload-filter.js';
+import { uploadBytes } from '../judge/upload-filter.js';
 import type { PacketContext } from '../flows/packet-context.js';
 import type { FlowTuple } from '../judge/judge-events.js';
 import { PacketPipeline, type PipelineOptions } from './packet-pipeline.js';
@@ -55,7 +55,7 @@ export function buildAnalysis(options: PipelineOptions, handlers: CaptureRunHand
   const pipeline = new PacketPipeline(
     options,
     (context, features) => {
-      const bytes = tcpUploadBytes(context, features.packetClass);
+      const bytes = uploadBytes(context);
       handlers.packet?.(context.packet, features, bytes);
       toJudge(context, bytes);
     },
@@ -63,7 +63,7 @@ export function buildAnalysis(options: PipelineOptions, handlers: CaptureRunHand
       const length = context.packet.payloadLength;
       if (length > 0) judge.download(context.packet.timeUs, length);
     },
-    (context) => toJudge(context, udpUploadBytes(context)),
+    (context) => toJudge(context, uploadBytes(context)),
   );
   return {
     pipeline,
