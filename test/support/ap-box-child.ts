@@ -43,7 +43,7 @@ const mic = new LiveMic();
 const enforcer = new Enforcer(enforcement, commandNftRunner());
 enforcer.on('event', (event) => print({ event: 'enforcement', at: Date.now(), ...event }));
 await enforcer.start();
-await enforcer.setEchoAddress(echoIp);
+await enforcer.setEchoAddress(echoIp, 'echo');
 
 const analysis = buildAnalysis(
   { device: { ip: echoIp }, mic },
@@ -63,7 +63,7 @@ createInterface({ input: process.stdin }).on('line', async (line) => {
   const command = JSON.parse(line) as { cmd: string; state?: string; id?: string };
   if (command.cmd === 'mic' && command.state && isMicState(command.state)) {
     const timeUs = mic.set(command.state);
-    await enforcer.onMicState(command.state);
+    await enforcer.onMicState(command.state, 'echo');
     print({ event: 'mic', state: command.state, timeUs });
   } else if (command.cmd === 'ack' && command.id) {
     await enforcer.onAcknowledge(command.id);

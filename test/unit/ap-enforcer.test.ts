@@ -57,35 +57,35 @@ describe('enforcement in block-when-muted mode', () => {
 
   test("puts a critical alert's flow into blocked_flows and the Echo into cutting_echo with the safety timeout, and says so", async () => {
     const { enforcer, batches, events } = setup({ block_timeout_s: 600 });
-    await enforcer.onMicState('muted');
+    await enforcer.onMicState('muted', 'echo');
     await enforcer.onAlert(alert());
     assert.deepEqual(batches, [[`add element inet earshot blocked_flows { ${ELEMENT} timeout 600s }`, CUT(600)]]);
     assert.deepEqual(events, [
-      { type: 'enforcement', action: 'block', time: '2026-11-26T08:00:00.000Z', alert_id: 'a1-1764144000000', flow: FLOW, reason: `critical: ${alert().reason}` },
-      { type: 'enforcement', action: 'cut', time: '2026-11-26T08:00:00.000Z', alert_id: 'a1-1764144000000', ip: '192.0.2.10', reason: 'new connections of the Echo are refused until the episode ends' },
+      { type: 'enforcement', action: 'block', time: '2026-11-26T08:00:00.000Z', device: 'echo', alert_id: 'a1-1764144000000', flow: FLOW, reason: `critical: ${alert().reason}` },
+      { type: 'enforcement', action: 'cut', time: '2026-11-26T08:00:00.000Z', device: 'echo', alert_id: 'a1-1764144000000', ip: '192.0.2.10', reason: 'new connections of the Echo are refused until the episode ends' },
     ]);
     assert.deepEqual(enforcer.activeBlocks, [FLOW]);
   });
 
   test('lifts every block on unmute, removing the element even if nftables already expired it', async () => {
     const { enforcer, batches, events } = setup();
-    await enforcer.onMicState('muted');
+    await enforcer.onMicState('muted', 'echo');
     await enforcer.onAlert(alert());
-    await enforcer.onMicState('idle');
+    await enforcer.onMicState('idle', 'echo');
     assert.deepEqual(batches.slice(1), [
       [`add element inet earshot blocked_flows { ${ELEMENT} }`, `delete element inet earshot blocked_flows { ${ELEMENT} }`],
       ['add element inet earshot cutting_echo { 192.0.2.10 }', 'delete element inet earshot cutting_echo { 192.0.2.10 }'],
     ]);
     assert.deepEqual(events.slice(2), [
-      { type: 'enforcement', action: 'unblock', time: '2026-11-26T08:00:00.000Z', alert_id: 'a1-1764144000000', flow: FLOW, reason: 'unmuted' },
-      { type: 'enforcement', action: 'uncut', time: '2026-11-26T08:00:00.000Z', alert_id: 'a1-1764144000000', ip: '192.0.2.10', reason: 'unmuted' },
+      { type: 'enforcement', action: 'unblock', time: '2026-11-26T08:00:00.000Z', device: 'echo', alert_id: 'a1-1764144000000', flow: FLOW, reason: 'unmuted' },
+      { type: 'enforcement', action: 'uncut', time: '2026-11-26T08:00:00.000Z', device: 'echo', alert_id: 'a1-1764144000000', ip: '192.0.2.10', reason: 'unmuted' },
     ]);
     assert.deepEqual(enforcer.activeBlocks, []);
   });
 
   test('lifts only the acknowledged alert\'s block', async () => {
     const { enforcer, actions } = setup();
-    await enforcer.onMicState('muted');
+    await enforcer.onMicState('muted', 'echo');
     await enforcer.onAlert(alert());
     await enforcer.onAlert(alert({ id: 'a2', flow: { ...FLOW, srcPort: 50124 } }));
     await enforcer.onAcknowledge('a2');
@@ -95,9 +95,9 @@ describe('enforcement in block-when-muted mode', () => {
 
   test('keeps blocks while the sensor reports unknown, as that is not an unmute', async () => {
     const { enforcer } = setup();
-    await enforcer.onMicState('muted');
+    await enforcer.onMicState('muted', 'echo');
     await enforcer.onAlert(alert());
-    await enforcer.onMicState('unknown');
+    await enforcer.onMicState('unknown', 'echo');
     assert.deepEqual(enforcer.activeBlocks, [FLOW]);
   });
 
@@ -111,7 +111,7 @@ describe('enforcement in block-when-muted mode', () => {
     const { enforcer, batches, actions } = setup({ block_timeout_s: 600 });
     const udp = { protocol: 'udp', src: '192.0.2.10', srcPort: 50000, dst: '198.51.100.7', dstPort: 3478 } as const;
     const other = { ...FLOW, srcPort: 50124, dst: '203.0.113.6' };
-    await enforcer.onMicState('muted');
+    await enforcer.onMicState('muted', 'echo');
     await enforcer.onAlert(alert({ flows: [FLOW, udp, other] }));
     assert.deepEqual(batches, [
       [
@@ -127,7 +127,7 @@ describe('enforcement in block-when-muted mode', () => {
 
   test('cuts a muted upload that was only a warning (not shaped like audio)', async () => {
     const { enforcer, events } = setup();
-    await enforcer.onMicState('muted');
+    await enforcer.onMicState('muted', 'echo');
     const warning = alert({ severity: 'warning', mic: 'muted', reason: 'uploaded 9.0 KB in 0.1 s to 203.0.113.5:443 while the microphone was muted, not shaped like audio' });
     await enforcer.onAlert(warning);
     assert.deepEqual(events.map((e) => [e.action, 'reason' in e ? e.reason : ''])[0], ['block', `warning: ${warning.reason}`]);
@@ -136,7 +136,7 @@ describe('enforcement in block-when-muted mode', () => {
 
   test('does not block a verdict that arrives after the unmute', async () => {
     const { enforcer, batches } = setup();
-    await enforcer.onMicState('idle');
+    await enforcer.onMicState('idle', 'echo');
     await enforcer.onAlert(alert());
     assert.deepEqual(batches, []);
   });
@@ -176,7 +176,7 @@ describe('enforcement in block-when-muted mode', () => {
     };
     const enforcer = new Enforcer({ mode: 'block-when-muted', hold_new_flows: false, block_timeout_s: 3600 }, nft);
     const blocking = enforcer.onAlert(alert());
-    const unmuting = enforcer.onMicState('listening');
+    const unmuting = enforcer.onMicState('listening', 'echo');
     await new Promise((r) => setImmediate(r));
     release();
     await Promise.all([blocking, unmuting]);
@@ -187,17 +187,17 @@ describe('enforcement in block-when-muted mode', () => {
 describe('cutting the connections an episode opens after its alert', () => {
   test('refuses new connections of the Echo until the episode ends, then lets them be', async () => {
     const { enforcer, batches, events } = setup();
-    await enforcer.onMicState('muted');
+    await enforcer.onMicState('muted', 'echo');
     await enforcer.onAlert(alert());
     await enforcer.onAlertEnd('a1-1764144000000');
     assert.deepEqual(batches.at(-1), ['add element inet earshot cutting_echo { 192.0.2.10 }', 'delete element inet earshot cutting_echo { 192.0.2.10 }']);
-    assert.deepEqual(events.at(-1), { type: 'enforcement', action: 'uncut', time: '2026-11-26T08:00:00.000Z', alert_id: 'a1-1764144000000', ip: '192.0.2.10', reason: 'episode over' });
+    assert.deepEqual(events.at(-1), { type: 'enforcement', action: 'uncut', time: '2026-11-26T08:00:00.000Z', device: 'echo', alert_id: 'a1-1764144000000', ip: '192.0.2.10', reason: 'episode over' });
     assert.deepEqual(enforcer.activeBlocks, [FLOW], 'the episode ending does not lift the blocks of its flows');
   });
 
   test('keeps the Echo in cutting_echo while another of its alerts is still cutting', async () => {
     const { enforcer, batches, actions } = setup();
-    await enforcer.onMicState('muted');
+    await enforcer.onMicState('muted', 'echo');
     await enforcer.onAlert(alert());
     await enforcer.onAlert(alert({ id: 'a2', flow: { ...FLOW, srcPort: 50124 } }));
     const before = batches.length;
@@ -228,9 +228,9 @@ describe('cutting the connections an episode opens after its alert', () => {
 describe('capping the muted Echo', () => {
   test("puts the Echo's address into capped_echo on mute and takes it out on unmute, whether or not it holds new flows", async () => {
     const { enforcer, batches, actions } = setup({ hold_new_flows: false });
-    await enforcer.setEchoAddress('192.0.2.10');
-    await enforcer.onMicState('muted');
-    await enforcer.onMicState('idle');
+    await enforcer.setEchoAddress('192.0.2.10', 'echo');
+    await enforcer.onMicState('muted', 'echo');
+    await enforcer.onMicState('idle', 'echo');
     enforcer.stop();
     assert.deepEqual(batches, [[CAP], UNCAP]);
     assert.deepEqual(actions(), ['cap', 'uncap']);
@@ -238,12 +238,12 @@ describe('capping the muted Echo', () => {
 
   test('does not cap in alert mode, and lifts the cap when enforcement is switched off', async () => {
     const alertMode = setup({ mode: 'alert' });
-    await alertMode.enforcer.setEchoAddress('192.0.2.10');
-    await alertMode.enforcer.onMicState('muted');
+    await alertMode.enforcer.setEchoAddress('192.0.2.10', 'echo');
+    await alertMode.enforcer.onMicState('muted', 'echo');
     assert.deepEqual(alertMode.batches, []);
     const { enforcer, batches } = setup();
-    await enforcer.setEchoAddress('192.0.2.10');
-    await enforcer.onMicState('muted');
+    await enforcer.setEchoAddress('192.0.2.10', 'echo');
+    await enforcer.onMicState('muted', 'echo');
     await enforcer.setMode('off');
     enforcer.stop();
     assert.deepEqual(batches, [[CAP], UNCAP]);
@@ -253,9 +253,9 @@ describe('capping the muted Echo', () => {
 describe('holding new flows while muted', () => {
   test("puts the Echo's address into muted_echo on mute and takes it out on unmute", async () => {
     const { enforcer, batches, actions } = setup({ hold_new_flows: true });
-    await enforcer.setEchoAddress('192.0.2.10');
-    await enforcer.onMicState('muted');
-    await enforcer.onMicState('listening');
+    await enforcer.setEchoAddress('192.0.2.10', 'echo');
+    await enforcer.onMicState('muted', 'echo');
+    await enforcer.onMicState('listening', 'echo');
     enforcer.stop();
     assert.deepEqual(batches, [
       [CAP, 'add element inet earshot muted_echo { 192.0.2.10 timeout 600s }'],
@@ -266,9 +266,9 @@ describe('holding new flows while muted', () => {
 
   test("moves the hold when the Echo's lease changes while muted", async () => {
     const { enforcer, batches } = setup({ hold_new_flows: true });
-    await enforcer.onMicState('muted');
-    await enforcer.setEchoAddress('192.0.2.10');
-    await enforcer.setEchoAddress('192.0.2.11');
+    await enforcer.onMicState('muted', 'echo');
+    await enforcer.setEchoAddress('192.0.2.10', 'echo');
+    await enforcer.setEchoAddress('192.0.2.11', 'echo');
     enforcer.stop();
     assert.deepEqual(batches.at(-1), [
       ...UNCAP,
@@ -281,9 +281,9 @@ describe('holding new flows while muted', () => {
 
   test('releases the hold when the sensor goes unknown, so a broken sensor cannot keep the Echo offline', async () => {
     const { enforcer, actions } = setup({ hold_new_flows: true });
-    await enforcer.setEchoAddress('192.0.2.10');
-    await enforcer.onMicState('muted');
-    await enforcer.onMicState('unknown');
+    await enforcer.setEchoAddress('192.0.2.10', 'echo');
+    await enforcer.onMicState('muted', 'echo');
+    await enforcer.onMicState('unknown', 'echo');
     enforcer.stop();
     assert.deepEqual(actions(), ['cap', 'hold', 'uncap', 'release']);
   });
@@ -291,8 +291,8 @@ describe('holding new flows while muted', () => {
   test('refreshes the hold and the cap before their safety timeouts run out during a long mute', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval'] });
     const { enforcer, batches } = setup({ hold_new_flows: true });
-    await enforcer.setEchoAddress('192.0.2.10');
-    await enforcer.onMicState('muted');
+    await enforcer.setEchoAddress('192.0.2.10', 'echo');
+    await enforcer.onMicState('muted', 'echo');
     t.mock.timers.tick(300_000);
     await new Promise((r) => setImmediate(r));
     enforcer.stop();
@@ -307,8 +307,8 @@ describe('holding new flows while muted', () => {
 
   test('does not hold when hold_new_flows is off (the cap stays)', async () => {
     const { enforcer, batches } = setup({ hold_new_flows: false });
-    await enforcer.setEchoAddress('192.0.2.10');
-    await enforcer.onMicState('muted');
+    await enforcer.setEchoAddress('192.0.2.10', 'echo');
+    await enforcer.onMicState('muted', 'echo');
     enforcer.stop();
     assert.deepEqual(batches, [[CAP]]);
   });
@@ -317,8 +317,8 @@ describe('holding new flows while muted', () => {
 describe('the other modes', () => {
   test('alert mode says what it would block and blocks nothing', async () => {
     const { enforcer, batches, events } = setup({ mode: 'alert', hold_new_flows: true });
-    await enforcer.setEchoAddress('192.0.2.10');
-    await enforcer.onMicState('muted');
+    await enforcer.setEchoAddress('192.0.2.10', 'echo');
+    await enforcer.onMicState('muted', 'echo');
     await enforcer.onAlert(alert());
     assert.deepEqual(batches, []);
     assert.deepEqual(events.map((e) => e.action), ['would-block']);
@@ -327,16 +327,16 @@ describe('the other modes', () => {
   test('off mode does nothing at all, not even at start', async () => {
     const { enforcer, batches, events } = setup({ mode: 'off', hold_new_flows: true });
     await enforcer.start();
-    await enforcer.setEchoAddress('192.0.2.10');
-    await enforcer.onMicState('muted');
+    await enforcer.setEchoAddress('192.0.2.10', 'echo');
+    await enforcer.onMicState('muted', 'echo');
     await enforcer.onAlert(alert());
     assert.deepEqual([batches, events], [[], []]);
   });
 
   test('switching to alert mode lifts the blocks and the hold', async () => {
     const { enforcer, actions } = setup({ hold_new_flows: true });
-    await enforcer.setEchoAddress('192.0.2.10');
-    await enforcer.onMicState('muted');
+    await enforcer.setEchoAddress('192.0.2.10', 'echo');
+    await enforcer.onMicState('muted', 'echo');
     await enforcer.onAlert(alert());
     await enforcer.setMode('alert');
     enforcer.stop();

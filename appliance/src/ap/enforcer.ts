@@ -10,6 +10,9 @@
 //                     capped_echo, whose cap keeps any upload slow enough to be cut. With
 //                     hold_new_flows, it also sits in muted_echo while muted, so TLS flows it
 //                     opens then pass only heartbeat-sized packets (render-nftables.ts).
+// Each Echo (config devices[].id) is enforced on its own: its ring state, its address, its alerts.
+// Muting the kitchen Echo caps and holds only the kitchen Echo, an alert about it blocks only its
+// flows, and unmuting it lifts only its blocks. The mode is box-wide.
 // nftables calls run one at a time in the order the events came. A failed call is an `error`
 // event, never an exception: the service must keep judging and alerting whatever nft does.
 
@@ -17,14 +20,18 @@ import { EventEmitter } from 'node:events';
 import type { AlertEvent, FlowTuple } from '../judge/judge-events.js';
 import type { MicState } from '../mic/mic-state.js';
 import type { EnforcementConfig, EnforcementMode } from './config.js';
-import { BLOCKED_FLOWS_SET, CAPPED_ECHO_SET, CUTTING_ECHO_SET, flowElement, MUTED_CAP_KBYTES_PER_S, MUTED_ECHO_SET, setRef } from './nft-names.js';
+import { DEFAULT_DEVICE, EchoEnforcement, removeElement } from './echo-enforcement.js';
+import { BLOCKED_FLOWS_SET, CAPPED_ECHO_SET, CUTTING_ECHO_SET, flowElement, MUTED_ECHO_SET, setRef } from './nft-names.js';
 import type { NftRunner } from './nft-runner.js';
 
+export { DEFAULT_DEVICE } from './echo-enforcement.js';
+
+/** `device`: the id of the Echo the flow or address belongs to (config devices[].id). */
 export type EnforcementEvent =
-  | { type: 'enforcement'; action: 'block' | 'would-block'; time: string; alert_id: string; flow: FlowTuple; reason: string }
-  | { type: 'enforcement'; action: 'unblock'; time: string; alert_id: string; flow: FlowTuple; reason: 'unmuted' | 'acknowledged' | 'enforcement turned off' }
-  | { type: 'enforcement'; action: 'cut' | 'uncut'; time: string; alert_id: string; ip: string; reason: string }
-  | { type: 'enforcement'; action: 'hold' | 'release' | 'cap' | 'uncap'; time: string; ip: string; reason: string }
+  | { type: 'enforcement'; action: 'block' | 'would-block'; time: string; device: string; alert_id: string; flow: FlowTuple; reason: string }
+  | { type: 'enforcement'; action: 'unblock'; time: string; device: string; alert_id: string; flow: FlowTuple; reason: 'unmuted' | 'acknowledged' | 'enforcement turned off' }
+  | { type: 'enforcement'; action: 'cut' | 'uncut'; time: string; device: string; alert_id: string; ip: string; reason: string }
+  | { type: 'enforcement'; action: 'hold' | 'release' | 'cap' | 'uncap'; time: string; device: string; ip: string; reason: string }
   | { type: 'enforcement'; action: 'error'; time: string; message: string };
 
 /** A critical verdict, or a warning about an upload while muted (audio-shaped or not), is cut. */
@@ -40,23 +47,26 @@ export interface EnforcerOptions {
 
 interface Block {
   alertId: string;
+  device: string;
   flow: FlowTuple;
+}
+
+/** An episode being cut: its Echo's address is in cutting_echo. */
+interface Cut {
+  device: string;
+  ip: string;
 }
 
 type LiftReason = 'unmuted' | 'acknowledged' | 'enforcement turned off';
 
-/** Removes an element whether or not nftables already expired it (nft 1.0.6 has no "destroy"). */
-const removeElement = (set: string, element: string): string[] => [`add element ${setRef(set)} { ${element} }`, `delete element ${setRef(set)} { ${element} }`];
-
 export class Enforcer extends EventEmitter<{ event: [event: EnforcementEvent] }> {
   private mode: EnforcementMode;
-  private mic: MicState | undefined;
-  private echoIp: string | undefined;
-  private heldIp: string | undefined;
-  private cappedIp: string | undefined;
+  /** Per device id, created on first mention (a ring reading, an address or an alert). */
+  private readonly echos = new Map<string, EchoEnforcement>();
+  /** Blocked flows, keyed by their nft element (a flow's source address is its Echo's). */
   private readonly blocks = new Map<string, Block>();
-  /** Episodes being cut: alert id -> the Echo's address in cutting_echo. */
-  private readonly cuts = new Map<string, string>();
+  /** Episodes being cut, by alert id. */
+  private readonly cuts = new Map<string, Cut>();
   private queue: Promise<void> = Promise.resolve();
   private refreshTimer: NodeJS.Timeout | undefined;
   private readonly nowMs: () => number;
@@ -97,15 +107,16 @@ export class Enforcer extends EventEmitter<{ event: [event: EnforcementEvent] }>
   onAlert(alert: AlertEvent): Promise<void> {
     return this.enqueue(async () => {
       if (this.mode === 'off' || !isEnforceable(alert)) return;
+      const device = alert.device ?? DEFAULT_DEVICE;
       const reason = `${alert.severity}: ${alert.reason}`;
       // Every connection of the episode, TCP and UDP: an upload split over several is cut whole.
       const flows = alert.flows?.length ? alert.flows : [alert.flow];
       if (this.mode === 'alert') {
-        for (const flow of flows) this.publish({ action: 'would-block', alert_id: alert.id, flow, reason });
+        for (const flow of flows) this.publish({ action: 'would-block', device, alert_id: alert.id, flow, reason });
         return;
       }
-      // The verdict may arrive just after an unmute, which has already lifted every block.
-      if (this.mic !== undefined && this.mic !== 'muted') return;
+      // The verdict may arrive just after this Echo's unmute, which has already lifted its blocks.
+      if (this.echo(device).unmuted) return;
       const toBlock: FlowTuple[] = [];
       for (const flow of flows) {
         const key = flowElement(flow);
@@ -124,12 +135,12 @@ export class Enforcer extends EventEmitter<{ event: [event: EnforcementEvent] }>
       if (echoIp) commands.push(`add element ${setRef(CUTTING_ECHO_SET)} { ${echoIp} ${timeout} }`);
       if (!(await this.nftApply(commands))) return;
       for (const flow of toBlock) {
-        this.blocks.set(flowElement(flow), { alertId: alert.id, flow });
-        this.publish({ action: 'block', alert_id: alert.id, flow, reason });
+        this.blocks.set(flowElement(flow), { alertId: alert.id, device, flow });
+        this.publish({ action: 'block', device, alert_id: alert.id, flow, reason });
       }
       if (echoIp) {
-        this.cuts.set(alert.id, echoIp);
-        this.publish({ action: 'cut', alert_id: alert.id, ip: echoIp, reason: 'new connections of the Echo are refused until the episode ends' });
+        this.cuts.set(alert.id, { device, ip: echoIp });
+        this.publish({ action: 'cut', device, alert_id: alert.id, ip: echoIp, reason: 'new connections of the Echo are refused until the episode ends' });
       }
     });
   }
@@ -139,14 +150,15 @@ export class Enforcer extends EventEmitter<{ event: [event: EnforcementEvent] }>
     return this.enqueue(() => this.uncut([alertId], 'episode over'));
   }
 
-  onMicState(state: MicState): Promise<void> {
+  /** One Echo's ring state: its unmute lifts its own blocks and cuts, nobody else's. */
+  onMicState(state: MicState, device: string): Promise<void> {
     return this.enqueue(async () => {
-      this.mic = state;
+      this.echo(device).mic = state;
       if (state === 'idle' || state === 'listening') {
-        await this.unblock([...this.blocks.values()], 'unmuted');
-        await this.uncut([...this.cuts.keys()], 'unmuted');
+        await this.unblock([...this.blocks.values()].filter((b) => b.device === device), 'unmuted');
+        await this.uncut([...this.cuts].filter(([, cut]) => cut.device === device).map(([id]) => id), 'unmuted');
       }
-      await this.syncMutedSets();
+      await this.syncMutedSets(this.echo(device));
     });
   }
 
@@ -157,11 +169,11 @@ export class Enforcer extends EventEmitter<{ event: [event: EnforcementEvent] }>
     });
   }
 
-  /** The Echo's current address (from the finder), which the hold is about. */
-  setEchoAddress(ip: string | undefined): Promise<void> {
+  /** One Echo's current address (from the finder), which its hold and cap are about. */
+  setEchoAddress(ip: string | undefined, device: string): Promise<void> {
     return this.enqueue(async () => {
-      this.echoIp = ip;
-      await this.syncMutedSets();
+      this.echo(device).ip = ip;
+      await this.syncMutedSets(this.echo(device));
     });
   }
 
@@ -173,8 +185,14 @@ export class Enforcer extends EventEmitter<{ event: [event: EnforcementEvent] }>
         await this.unblock([...this.blocks.values()], 'enforcement turned off');
         await this.uncut([...this.cuts.keys()], 'enforcement turned off');
       }
-      await this.syncMutedSets();
+      for (const echo of this.echos.values()) await this.syncMutedSets(echo);
     });
+  }
+
+  private echo(device: string): EchoEnforcement {
+    let echo = this.echos.get(device);
+    if (!echo) this.echos.set(device, (echo = new EchoEnforcement(device)));
+    return echo;
   }
 
   private async unblock(blocks: Block[], reason: LiftReason): Promise<void> {
@@ -183,7 +201,7 @@ export class Enforcer extends EventEmitter<{ event: [event: EnforcementEvent] }>
     if (!(await this.nftApply(commands))) return;
     for (const b of blocks) {
       this.blocks.delete(flowElement(b.flow));
-      this.publish({ action: 'unblock', alert_id: b.alertId, flow: b.flow, reason });
+      this.publish({ action: 'unblock', device: b.device, alert_id: b.alertId, flow: b.flow, reason });
     }
   }
 
@@ -191,50 +209,32 @@ export class Enforcer extends EventEmitter<{ event: [event: EnforcementEvent] }>
   private async uncut(alertIds: string[], reason: LiftReason | 'episode over'): Promise<void> {
     const ending = alertIds.filter((id) => this.cuts.has(id));
     if (ending.length === 0) return;
-    const still = new Set([...this.cuts].filter(([id]) => !ending.includes(id)).map(([, ip]) => ip));
-    const freed = [...new Set(ending.map((id) => this.cuts.get(id)!))].filter((ip) => !still.has(ip));
+    const still = new Set([...this.cuts].filter(([id]) => !ending.includes(id)).map(([, cut]) => cut.ip));
+    const freed = [...new Set(ending.map((id) => this.cuts.get(id)!.ip))].filter((ip) => !still.has(ip));
     if (freed.length && !(await this.nftApply(freed.flatMap((ip) => removeElement(CUTTING_ECHO_SET, ip))))) return;
     for (const id of ending) {
-      const ip = this.cuts.get(id)!;
+      const { device, ip } = this.cuts.get(id)!;
       this.cuts.delete(id);
-      this.publish({ action: 'uncut', alert_id: id, ip, reason });
+      this.publish({ action: 'uncut', device, alert_id: id, ip, reason });
     }
   }
 
-  /** Makes muted_echo (the hold) and capped_echo (the cap) hold exactly the address each should hold now. */
-  private async syncMutedSets(): Promise<void> {
-    const muted = this.mode === 'block-when-muted' && this.mic === 'muted' ? this.echoIp : undefined;
-    const hold = this.config.hold_new_flows ? muted : undefined;
-    const commands: string[] = [];
-    const change = (set: string, from: string | undefined, to: string | undefined, timeoutS: number): void => {
-      if (from === to) return;
-      if (from) commands.push(...removeElement(set, from));
-      if (to) commands.push(`add element ${setRef(set)} { ${to} timeout ${timeoutS}s }`);
-    };
-    change(CAPPED_ECHO_SET, this.cappedIp, muted, this.holdTimeoutS);
-    change(MUTED_ECHO_SET, this.heldIp, hold, this.holdTimeoutS);
-    if (commands.length === 0 || !(await this.nftApply(commands))) return;
-    const why = (to: string | undefined): string => (to ? 'the Echo has a new address' : this.mic === 'muted' ? 'enforcement turned off' : 'unmuted');
-    const [uncapped, released] = [this.cappedIp, this.heldIp];
-    this.cappedIp = muted;
-    this.heldIp = hold;
-    if (uncapped && uncapped !== muted) this.publish({ action: 'uncap', ip: uncapped, reason: why(muted) });
-    if (muted && muted !== uncapped) this.publish({ action: 'cap', ip: muted, reason: `muted: data packets through the box share a cap of ${MUTED_CAP_KBYTES_PER_S} KiB/s` });
-    if (released && released !== hold) this.publish({ action: 'release', ip: released, reason: why(hold) });
-    if (hold && hold !== released) this.publish({ action: 'hold', ip: hold, reason: 'muted: new TLS flows pass only heartbeat-sized packets' });
+  /** Makes capped_echo and muted_echo hold exactly what they should of this Echo now. */
+  private async syncMutedSets(echo: EchoEnforcement): Promise<void> {
+    const plan = echo.planMutedSets(this.mode, this.config.hold_new_flows, this.holdTimeoutS);
+    if (plan.commands.length === 0 || !(await this.nftApply(plan.commands))) return;
+    for (const change of plan.commit()) this.publish(change);
     this.scheduleRefresh();
   }
 
-  /** A long mute must not let the hold's and the cap's safety timeouts expire. */
+  /** A long mute must not let the holds' and the caps' safety timeouts expire. */
   private scheduleRefresh(): void {
     clearInterval(this.refreshTimer);
     this.refreshTimer = undefined;
-    if (!this.heldIp && !this.cappedIp) return;
+    if (![...this.echos.values()].some((echo) => echo.inMutedSets)) return;
     this.refreshTimer = setInterval(() => {
       void this.enqueue(async () => {
-        // Re-adding an element resets its timeout only on recent kernels; delete and add does on all.
-        const refresh = (set: string, ip: string | undefined): string[] => (ip ? [...removeElement(set, ip), `add element ${setRef(set)} { ${ip} timeout ${this.holdTimeoutS}s }`] : []);
-        const commands = [...refresh(CAPPED_ECHO_SET, this.cappedIp), ...refresh(MUTED_ECHO_SET, this.heldIp)];
+        const commands = [...this.echos.values()].flatMap((echo) => echo.refreshCommands(this.holdTimeoutS));
         if (commands.length) await this.nftApply(commands);
       });
     }, (this.holdTimeoutS * 1000) / 2);

@@ -34,6 +34,8 @@ export interface AlertEvent {
   /** Every connection of the episode so far, busiest first (at most 16): enforcement cuts them all. */
   flows: FlowTuple[];
   evidence: AlertEvidence;
+  /** The id of the Echo the alert is about (config devices[].id); absent: the single default Echo 'echo'. */
+  device?: string;
 }
 
 /**

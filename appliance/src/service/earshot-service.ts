@@ -200,7 +200,7 @@ export class EarshotService {
     if (micState !== this.lastMic) {
       this.lastMic = micState;
       this.deps.log('info', `mic: ${micState}`);
-      void this.deps.accessPoint?.enforcer.onMicState(micState);
+      void this.deps.accessPoint?.enforcer.onMicState(micState, 'echo');
     }
     this.model.setMic(micState);
     this.showLed();
@@ -242,7 +242,7 @@ export class EarshotService {
       this.echoOnAp = state;
       // The AP knows the Echo for certain; a device named in the config still wins.
       if (state.mac && !this.deps.config.device) this.analysis?.pipeline.setDevice({ mac: state.mac });
-      void ap.enforcer.setEchoAddress(state.ip);
+      void ap.enforcer.setEchoAddress(state.ip, 'echo');
       this.deps.log('info', `echo: ${state.connected ? `connected ${state.mac} ${state.ip ?? '(no lease yet)'}` : 'not connected'}`);
       this.refreshState(this.captureNowUs());
     });
