@@ -344,3 +344,114 @@ describe('the other modes', () => {
     assert.deepEqual(enforcer.activeBlocks, []);
   });
 });
+
+describe('several Echos on one box, each enforced on its own', () => {
+  const KITCHEN = { ...FLOW, src: '192.0.2.10' };
+  const BEDROOM = { ...FLOW, src: '192.0.2.20', srcPort: 40000 };
+  const BEDROOM_ELEMENT = 'tcp . 192.0.2.20 . 40000 . 203.0.113.5 . 443';
+
+  /** Both Echos addressed, the kitchen one muted with an alert, the bedroom one idle. */
+  async function kitchenMutedWithAlert(config: Partial<EnforcementConfig> = {}) {
+    const s = setup({ hold_new_flows: true, ...config });
+    await s.enforcer.setEchoAddress('192.0.2.10', 'kitchen');
+    await s.enforcer.setEchoAddress('192.0.2.20', 'bedroom');
+    await s.enforcer.onMicState('idle', 'bedroom');
+    await s.enforcer.onMicState('muted', 'kitchen');
+    await s.enforcer.onAlert(alert({ id: 'k1', device: 'kitchen', flow: KITCHEN }));
+    return s;
+  }
+
+  test("muting one Echo with an alert puts only its flow and its address into the sets", async () => {
+    const { enforcer, batches, events } = await kitchenMutedWithAlert();
+    enforcer.stop();
+    assert.deepEqual(batches, [
+      [CAP, 'add element inet earshot muted_echo { 192.0.2.10 timeout 600s }'],
+      [`add element inet earshot blocked_flows { ${ELEMENT} timeout 3600s }`, CUT()],
+    ]);
+    assert.ok(!batches.flat().some((c) => c.includes('192.0.2.20')), 'the bedroom Echo was touched');
+    assert.deepEqual(events.map((e) => [e.action, 'device' in e ? e.device : '']), [['cap', 'kitchen'], ['hold', 'kitchen'], ['block', 'kitchen'], ['cut', 'kitchen']]);
+    assert.deepEqual(enforcer.activeBlocks, [KITCHEN]);
+  });
+
+  test('an alert about the idle Echo is not blocked although the other one is muted', async () => {
+    const { enforcer, batches } = await kitchenMutedWithAlert();
+    const before = batches.length;
+    await enforcer.onAlert(alert({ id: 'b1', device: 'bedroom', flow: BEDROOM }));
+    enforcer.stop();
+    assert.equal(batches.length, before, `nft was changed: ${JSON.stringify(batches.slice(before))}`);
+    assert.deepEqual(enforcer.activeBlocks, [KITCHEN]);
+  });
+
+  test("unmuting one Echo lifts only its own blocks, cut, cap and hold", async () => {
+    const { enforcer, batches, events } = await kitchenMutedWithAlert();
+    await enforcer.onMicState('muted', 'bedroom');
+    await enforcer.onAlert(alert({ id: 'b1', device: 'bedroom', flow: BEDROOM }));
+    const [batchMark, eventMark] = [batches.length, events.length];
+    await enforcer.onMicState('idle', 'kitchen');
+    enforcer.stop();
+    assert.deepEqual(batches.slice(batchMark), [
+      [`add element inet earshot blocked_flows { ${ELEMENT} }`, `delete element inet earshot blocked_flows { ${ELEMENT} }`],
+      ['add element inet earshot cutting_echo { 192.0.2.10 }', 'delete element inet earshot cutting_echo { 192.0.2.10 }'],
+      [...UNCAP, 'add element inet earshot muted_echo { 192.0.2.10 }', 'delete element inet earshot muted_echo { 192.0.2.10 }'],
+    ]);
+    assert.deepEqual(events.slice(eventMark).map((e) => [e.action, 'device' in e ? e.device : '']), [['unblock', 'kitchen'], ['uncut', 'kitchen'], ['uncap', 'kitchen'], ['release', 'kitchen']]);
+    assert.deepEqual(enforcer.activeBlocks, [BEDROOM]);
+    assert.ok(batches.slice(batchMark).flat().every((c) => !c.includes('192.0.2.20') && !c.includes(BEDROOM_ELEMENT)));
+  });
+
+  test("acknowledging one Echo's alert lifts that alert's block only", async () => {
+    const { enforcer } = await kitchenMutedWithAlert();
+    await enforcer.onMicState('muted', 'bedroom');
+    await enforcer.onAlert(alert({ id: 'b1', device: 'bedroom', flow: BEDROOM }));
+    await enforcer.onAcknowledge('k1');
+    enforcer.stop();
+    assert.deepEqual(enforcer.activeBlocks, [BEDROOM]);
+  });
+
+  test("a new address of one Echo moves only its cap and hold", async () => {
+    const { enforcer, batches, events } = await kitchenMutedWithAlert();
+    await enforcer.onMicState('muted', 'bedroom');
+    const [batchMark, eventMark] = [batches.length, events.length];
+    await enforcer.setEchoAddress('192.0.2.21', 'bedroom');
+    enforcer.stop();
+    assert.deepEqual(batches.slice(batchMark), [
+      [
+        'add element inet earshot capped_echo { 192.0.2.20 }',
+        'delete element inet earshot capped_echo { 192.0.2.20 }',
+        'add element inet earshot capped_echo { 192.0.2.21 timeout 600s }',
+        'add element inet earshot muted_echo { 192.0.2.20 }',
+        'delete element inet earshot muted_echo { 192.0.2.20 }',
+        'add element inet earshot muted_echo { 192.0.2.21 timeout 600s }',
+      ],
+    ]);
+    assert.deepEqual(events.slice(eventMark).map((e) => [e.action, 'ip' in e ? e.ip : '', 'device' in e ? e.device : '']), [
+      ['uncap', '192.0.2.20', 'bedroom'],
+      ['cap', '192.0.2.21', 'bedroom'],
+      ['release', '192.0.2.20', 'bedroom'],
+      ['hold', '192.0.2.21', 'bedroom'],
+    ]);
+  });
+
+  test('refreshes every muted Echo, and an alert without a device is about the default Echo', async (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    const { enforcer, batches, events } = setup();
+    await enforcer.setEchoAddress('192.0.2.10', 'echo');
+    await enforcer.setEchoAddress('192.0.2.20', 'bedroom');
+    await enforcer.onMicState('muted', 'echo');
+    await enforcer.onMicState('muted', 'bedroom');
+    await enforcer.onAlert(alert());
+    t.mock.timers.tick(300_000);
+    await new Promise((r) => setImmediate(r));
+    enforcer.stop();
+    assert.deepEqual(batches.at(-1), [...UNCAP, CAP, 'add element inet earshot capped_echo { 192.0.2.20 }', 'delete element inet earshot capped_echo { 192.0.2.20 }', 'add element inet earshot capped_echo { 192.0.2.20 timeout 600s }']);
+    assert.deepEqual(events.filter((e) => e.action === 'block').map((e) => 'device' in e && e.device), ['echo']);
+  });
+
+  test('switching the box-wide mode lifts every Echo', async () => {
+    const { enforcer, actions } = await kitchenMutedWithAlert({ hold_new_flows: false });
+    await enforcer.onMicState('muted', 'bedroom');
+    await enforcer.setMode('alert');
+    enforcer.stop();
+    assert.deepEqual(actions().slice(-4), ['unblock', 'uncut', 'uncap', 'uncap']);
+  });
+});
