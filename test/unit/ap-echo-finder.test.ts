@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AMAZON_OUI_PREFIXES, isAmazonMac } from '../../appliance/src/ap/amazon-oui.js';
-import { EchoFinder, type EchoState } from '../../appliance/src/ap/echo-finder.js';
+import { EchoFinder, type EchoState, type FoundEcho } from '../../appliance/src/ap/echo-finder.js';
 import { parseEventMessage } from '../../appliance/src/ap/hostapd-events.js';
 import type { Lease } from '../../appliance/src/ap/leases.js';
 
@@ -125,5 +125,76 @@ describe('the Echo finder', () => {
     f.setLeases([]);
     f.setStations([ECHO]);
     assert.equal(changes.length, 1);
+  });
+});
+
+describe('the finder with several Echos', () => {
+  const KITCHEN = '44:65:0d:00:00:10';
+  const BEDROOM = 'fc:65:de:00:00:20';
+  const SPARE = '44:65:0d:00:00:30';
+  const PHONE = 'b8:27:eb:00:00:40';
+
+  function several(listedMacs: string[] = [KITCHEN, BEDROOM.toUpperCase()]) {
+    const clock = { now: T0 };
+    const f = new EchoFinder({ listedMacs, nowMs: () => clock.now });
+    const lists: FoundEcho[][] = [];
+    const changes: EchoState[] = [];
+    f.on('devices', (d) => lists.push(d));
+    f.on('change', (s) => changes.push(s));
+    return { finder: f, lists, changes, clock };
+  }
+  const at = (ms: number): string => new Date(T0 + ms).toISOString();
+
+  test('lists every configured MAC, connected or not, then unlisted Amazon stations; a phone never', () => {
+    const { finder: f, lists, clock } = several();
+    assert.deepEqual(f.devices, [
+      { mac: KITCHEN, listed: true, recognisedBy: 'configured MAC', connected: false },
+      { mac: BEDROOM, listed: true, recognisedBy: 'configured MAC', connected: false },
+    ]);
+    f.handleEvent(event(`<3>AP-STA-CONNECTED ${PHONE}`));
+    assert.deepEqual(lists, [], 'a phone joining changed the list');
+    clock.now += 1000;
+    f.handleEvent(event(`<3>AP-STA-CONNECTED ${SPARE}`));
+    clock.now += 1000;
+    f.handleEvent(event(`<3>AP-STA-CONNECTED ${BEDROOM}`));
+    f.setLeases([lease(BEDROOM, '192.0.2.20'), lease(SPARE, '192.0.2.30'), lease(PHONE, '192.0.2.40')]);
+    assert.deepEqual(f.devices, [
+      { mac: KITCHEN, listed: true, recognisedBy: 'configured MAC', connected: false },
+      { mac: BEDROOM, listed: true, recognisedBy: 'configured MAC', connected: true, ip: '192.0.2.20', since: at(2000) },
+      { mac: SPARE, listed: false, recognisedBy: 'Amazon OUI', connected: true, ip: '192.0.2.30', since: at(1000) },
+    ]);
+    assert.equal(lists.length, 3);
+  });
+
+  test('keeps an unlisted Echo that left, disconnected, in its place for the rest of the run', () => {
+    const { finder: f } = several([KITCHEN]);
+    f.setStations([SPARE, KITCHEN, BEDROOM, PHONE]);
+    f.handleEvent(event(`<3>AP-STA-DISCONNECTED ${SPARE}`));
+    assert.deepEqual(f.devices.map((d) => [d.mac, d.listed, d.connected]), [[KITCHEN, true, true], [SPARE, false, false], [BEDROOM, false, true]]);
+    f.handleEvent(event(`<3>AP-STA-CONNECTED ${SPARE}`));
+    assert.deepEqual(f.devices.map((d) => [d.mac, d.connected]), [[KITCHEN, true], [SPARE, true], [BEDROOM, true]], 'rejoining moved it');
+  });
+
+  test("follows a listed Echo's lease, and emits only when the list changes", () => {
+    const { finder: f, lists } = several();
+    f.handleEvent(event(`<3>AP-STA-CONNECTED ${KITCHEN}`));
+    f.setLeases([lease(KITCHEN, '192.0.2.10')]);
+    f.setLeases([lease(KITCHEN, '192.0.2.10')]);
+    f.setStations([KITCHEN]);
+    f.setLeases([lease(KITCHEN, '192.0.2.11')]);
+    assert.deepEqual(lists.map((l) => l[0].ip), [undefined, '192.0.2.10', '192.0.2.11']);
+    assert.equal(f.devices[1].connected, false);
+  });
+
+  test('still reports the single-Echo change: several Amazon stations are candidates', () => {
+    const { finder: f, changes } = several([]);
+    f.setStations([SPARE, BEDROOM]);
+    assert.deepEqual(changes, [{ connected: false, candidates: [SPARE, BEDROOM].sort() }]);
+    assert.equal(f.devices.length, 2);
+  });
+
+  test('a configured ap.echo.mac is listed when no list is given', () => {
+    const f = new EchoFinder({ echoMac: KITCHEN, nowMs: () => T0 });
+    assert.deepEqual(f.devices, [{ mac: KITCHEN, listed: true, recognisedBy: 'configured MAC', connected: false }]);
   });
 });
