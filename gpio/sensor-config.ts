@@ -111,29 +111,30 @@ class Fields {
 const GPIO_KEYS = ['sensor', 'line', 'chip', 'active_low', 'bias', 'debounce_ms', 'pulse_hold_ms', 'max_silence_s', 'backend', 'light', 'record'];
 const TCS_KEYS = ['sensor', 'bus', 'address', 'calibration', 'poll_ms', 'enter_ms', 'hold_ms', 'record'];
 
-export function parseMicSensorConfig(mic: Json, file: string): MicSensorConfig {
+/** `field` is where the section sits in the file: `mic`, or `devices.1.mic` on a box with several Echos. */
+export function parseMicSensorConfig(mic: Json, file: string, field = 'mic'): MicSensorConfig {
   if (typeof mic.timeline === 'string') return { sensor: 'timeline', timeline: mic.timeline };
-  const f = new Fields(file, 'mic', mic);
+  const f = new Fields(file, field, mic);
   const sensor = f.oneOf('sensor', MIC_SENSOR, MIC_SENSOR_KINDS);
   if (sensor === 'none') return { sensor };
   if (sensor === 'gpio') {
     f.only(GPIO_KEYS);
     const rawLine = mic.line ?? HARDWARE_DEFAULTS.gpio_line;
     if (!(typeof rawLine === 'string' && rawLine.trim() !== '') && !(typeof rawLine === 'number' && Number.isInteger(rawLine) && rawLine >= 0)) {
-      throw new ConfigError(file, 'mic.line', `must be a line name such as "GPIO17" or an offset with mic.chip (got ${JSON.stringify(rawLine)})`);
+      throw new ConfigError(file, `${field}.line`, `must be a line name such as "GPIO17" or an offset with ${field}.chip (got ${JSON.stringify(rawLine)})`);
     }
     const chip = f.string('chip');
-    if (typeof rawLine === 'number' && chip === undefined) throw new ConfigError(file, 'mic.line', `an offset (${rawLine}) needs mic.chip, e.g. "gpiochip0"; or give the line's name, e.g. "GPIO${rawLine}"`);
+    if (typeof rawLine === 'number' && chip === undefined) throw new ConfigError(file, `${field}.line`, `an offset (${rawLine}) needs ${field}.chip, e.g. "gpiochip0"; or give the line's name, e.g. "GPIO${rawLine}"`);
     const bias = mic.bias === undefined ? undefined : f.oneOf('bias', 'disabled', ['pull-up', 'pull-down', 'disabled'] as const);
     const lightValues = f.object('light');
     let light: GpioWireConfig['light'];
     if (lightValues) {
-      const l = new Fields(file, 'mic.light', lightValues);
+      const l = new Fields(file, `${field}.light`, lightValues);
       l.only(['sensor', 'bus', 'address', 'on_lux', 'off_lux', 'hold_ms', 'poll_ms']);
       l.oneOf('sensor', 'bh1750', ['bh1750'] as const);
       const onLux = l.number('on_lux', 20, 0.5, 50000, 'lx');
       const offLux = l.number('off_lux', Math.min(10, onLux / 2), 0, 50000, 'lx');
-      if (offLux > onLux) throw new ConfigError(file, 'mic.light.off_lux', `must be at most on_lux (${onLux}) (got ${offLux})`);
+      if (offLux > onLux) throw new ConfigError(file, `${field}.light.off_lux`, `must be at most on_lux (${onLux}) (got ${offLux})`);
       light = { bus: l.number('bus', HARDWARE_DEFAULTS.i2c_bus, 0, 31, '', true), address: l.address('address', 0x23, [0x23, 0x5c]), onLux, offLux, holdMs: l.number('hold_ms', 1500, 0, 60000, 'ms'), pollMs: l.number('poll_ms', 200, 180, 5000, 'ms') };
     }
     return {
@@ -149,7 +150,7 @@ export function parseMicSensorConfig(mic: Json, file: string): MicSensorConfig {
   }
   f.only(TCS_KEYS);
   const calibration = f.string('calibration');
-  if (calibration === undefined) throw new ConfigError(file, 'mic.calibration', 'the tcs34725 sensor needs a calibration file; make one with: earshot calibrate --out FILE');
+  if (calibration === undefined) throw new ConfigError(file, `${field}.calibration`, 'the tcs34725 sensor needs a calibration file; make one with: earshot calibrate --out FILE');
   return {
     sensor,
     bus: f.number('bus', HARDWARE_DEFAULTS.i2c_bus, 0, 31, '', true),

@@ -4,7 +4,9 @@
 // refused rather than half understood. Pure: values in, values out; nothing is written back, so
 // the user's file stays as they wrote it.
 
-export const CONFIG_VERSION = 2;
+export const CONFIG_VERSION = 3;
+
+import { DEFAULT_DEVICE_ID, DEFAULT_DEVICE_NAME } from './defaults.js';
 
 type Json = Record<string, unknown>;
 
@@ -15,7 +17,23 @@ type Json = Record<string, unknown>;
  */
 const MIGRATIONS: Record<number, (config: Json) => Json> = {
   1: (config) => ({ ...config, version: 2 }),
+  2: toSeveralDevices,
 };
+
+/**
+ * 2 → 3: one box, several Echos. The single `device` ({ ip } or { mac }) and the top-level `mic`
+ * become the one entry of `devices`, with the id and name a single-device box always had
+ * ("echo", "Echo"), so its topics, Home Assistant entities and alert ids stay as they were. A
+ * file with neither lists no device: the one Echo is learned from the AP or elected, as before.
+ */
+function toSeveralDevices(config: Json): Json {
+  const { device, mic, ...rest } = config;
+  const migrated: Json = { ...rest, version: 3 };
+  if (device === undefined && mic === undefined) return migrated;
+  const address = typeof device === 'object' && device !== null && !Array.isArray(device) ? (device as Json) : device === undefined ? {} : { ip: device };
+  migrated.devices = [{ id: DEFAULT_DEVICE_ID, name: DEFAULT_DEVICE_NAME, ...address, ...(mic === undefined ? {} : { mic }) }];
+  return migrated;
+}
 
 export type Migrated = { ok: true; config: Json; from: number } | { ok: false; problem: string };
 

@@ -14,6 +14,15 @@ export const GRACE_RANGE_S = { min: 0, max: 3600 } as const;
  */
 export const ELECTION = { packets: 5000, window_s: 60 } as const;
 
+/**
+ * The Echo of a box whose config lists none, or one (a version 2 config's `device`): its id in
+ * events, topics and Home Assistant, and its name. Its alert ids carry no device prefix.
+ */
+export const DEFAULT_DEVICE_ID = 'echo';
+export const DEFAULT_DEVICE_NAME = 'Echo';
+/** How many Echos one box watches at most (`devices`): a home's worth, each judged on its own. */
+export const MAX_DEVICES = 8;
+
 /** Every box's topics sit under `<base>/<id>/` (service/mqtt-topics.ts). */
 export const MQTT_BASE_TOPIC = 'earshot';
 

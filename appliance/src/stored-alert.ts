@@ -13,4 +13,6 @@ export interface StoredAlert {
   acknowledged: boolean;
   /** What enforcement did: "blocked" or "would-block" (alert mode); absent: nothing. */
   enforcement?: string;
+  /** The Echo's id (config devices[].id); absent in files from before several Echos: the default Echo. */
+  device?: string;
 }

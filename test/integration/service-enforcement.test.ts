@@ -66,7 +66,7 @@ test('on the box, a critical alert under block-when-muted blocks the flow and cu
   const service = new EarshotService({
     config,
     source: new FileSource(capture),
-    mic: new MicTimeline([{ timeUs: T0 - 60_000_000, state: 'muted' }]),
+    devices: [{ config: config.devices[0], mic: new MicTimeline([{ timeUs: T0 - 60_000_000, state: 'muted' }]) }],
     publisher,
     store,
     notifier: createNotifier({}),

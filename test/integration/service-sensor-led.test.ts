@@ -47,13 +47,12 @@ async function runWith(reading: MicReading) {
   const service = new EarshotService({
     config,
     source: new FileSource(capture),
-    mic: timeline,
+    devices: [{ config: config.devices[0], mic: timeline, micSensor: { sensor, onReading: (r) => timeline.push(r) } }],
     publisher: undefined,
     store: new StateStore({ path: config.state.path, history: 10, log: (l) => logs.push(l) }),
     notifier: createNotifier({}),
     log: (level, line) => void logs.push(`${level} ${line}`),
     modelVersion: 'test',
-    micSensor: { sensor, onReading: (r) => timeline.push(r) },
     led: { show: async (p) => void patterns.push(p), close: async () => undefined },
     onJudgeEvent: (e) => events.push(e),
   });

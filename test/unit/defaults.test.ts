@@ -14,7 +14,7 @@ import { topicsFor } from '../../appliance/src/service/mqtt-topics.js';
 test('an empty config resolves to exactly the defaults module\'s values', () => {
   const config = resolveConfig({}, 'x.yaml', {}, 'box');
   assert.deepEqual(config.capture, { interface: defaults.CAPTURE_DEFAULTS.interface, pace: defaults.CAPTURE_DEFAULTS.pace, buffer_mb: defaults.CAPTURE_DEFAULTS.buffer_mb });
-  assert.deepEqual(config.mic, { sensor: defaults.MIC_SENSOR });
+  assert.deepEqual(config.devices, [{ id: defaults.DEFAULT_DEVICE_ID, name: defaults.DEFAULT_DEVICE_NAME, mic: { sensor: defaults.MIC_SENSOR } }]);
   assert.deepEqual(config.mqtt, { discovery_prefix: defaults.MQTT_DEFAULTS.discovery_prefix, queue_limit: defaults.MQTT_DEFAULTS.queue_limit });
   assert.deepEqual(config.state, { path: defaults.STATE_DEFAULTS.path, history: defaults.STATE_DEFAULTS.history, write_interval_s: defaults.STATE_DEFAULTS.write_interval_s });
   assert.deepEqual(config.judge, { grace_s: defaults.GRACE_S });

@@ -194,7 +194,7 @@ test('when the access point names the Echo, the pipeline follows it instead of i
       return { timeUs: 1_700_000_000_000_000 + i * 1000, originalLength: bytes.length, linkType: LinkType.ETHERNET, bytes };
     });
   const seen: string[] = [];
-  const pipeline = new PacketPipeline({ electionPackets: 1_000 }, (context) => seen.push(context.packet.src));
+  const pipeline = new PacketPipeline({ electionPackets: 1_000 }, (_lane, context) => seen.push(context.packet.src));
   // The phone is the busier sender: an election would have picked it.
   for (const frame of [...frames(phone, cloud, 30), ...frames(echo, cloud, 5)]) pipeline.push(frame);
   assert.equal(pipeline.device, undefined, 'the election is still open');

@@ -21,6 +21,12 @@ const AP = { ssid: 'Echo Box', wpa_passphrase: 'correct horse battery', country_
 /** Each section with every setting it takes, and the line an unknown key in it gives. */
 const SECTIONS: Array<{ name: string; full: Raw; unknown: Raw; message: RegExp }> = [
   { name: 'device', full: { device: { mac: '44:65:0d:12:34:56' } }, unknown: { device: { name: 'echo' } }, message: /^x\.yaml: device\.name: unknown setting \(known here: ip, mac\)$/ },
+  {
+    name: 'devices',
+    full: { version: 3, devices: [{ name: 'Kitchen', id: 'kitchen', mac: '44:65:0d:12:34:56', mic: { sensor: 'none' } }] },
+    unknown: { version: 3, devices: [{ name: 'Kitchen', colour: 'red' }] },
+    message: /^x\.yaml: devices\.0\.colour: unknown setting \(known here: name, id, ip, mac, mic\)$/,
+  },
   { name: 'capture', full: { capture: { file: 'x.pcap', pace: 'recorded', speed: 2, buffer_mb: 8 } }, unknown: { capture: { iface: 'wlan0' } }, message: /^x\.yaml: capture\.iface: unknown setting \(known here: interface, file, pace, speed, buffer_mb\)$/ },
   {
     name: 'mic (gpio wire)',

@@ -19,10 +19,11 @@ function parseProblem(text: string, file: string): string {
 }
 
 const ALL_DEFAULTS = {
-  version: 2,
+  version: 3,
+  written_version: 1,
   id: 'box',
   capture: { interface: 'wlan0', pace: 'fast', buffer_mb: 32 },
-  mic: { sensor: 'none' },
+  devices: [{ id: 'echo', name: 'Echo', mic: { sensor: 'none' } }],
   mqtt: { discovery_prefix: 'homeassistant', queue_limit: 1000 },
   state: { path: '/var/lib/earshot/state.json', history: 200, write_interval_s: 60 },
   judge: { grace_s: 30 },
@@ -105,21 +106,21 @@ for (const ip of ['999.999.999.999', '1.2.3.256', ':', ':::::']) {
 
 test('real IPv4 and IPv6 addresses are accepted for the device', () => {
   for (const ip of ['192.0.2.10', '10.0.0.1', '2001:db8::1', '::1', '::ffff:192.0.2.1', 'fe80::1']) {
-    assert.deepEqual(resolveConfig({ device: { ip } }, 'x.yaml', {}, 'box').device, { ip });
+    assert.equal(resolveConfig({ device: { ip } }, 'x.yaml', {}, 'box').devices[0].ip, ip);
   }
 });
 
 test('a device with both ip and mac is refused and asked for only one of them', () => {
-  assert.equal(problemWith({ device: { ip: '192.0.2.10', mac: '44:65:0d:12:34:56' } }), 'x.yaml: device: expected only one of { ip } or { mac }');
+  assert.equal(problemWith({ device: { ip: '192.0.2.10', mac: '44:65:0d:12:34:56' } }), 'x.yaml: device: expected only one of ip or mac');
 });
 
-test('a device given by mac, with colons or dashes, is kept as given', () => {
-  assert.deepEqual(resolveConfig({ device: { mac: '44:65:0D:12:34:56' } }, 'x.yaml', {}, 'box').device, { mac: '44:65:0D:12:34:56' });
-  assert.deepEqual(resolveConfig({ device: { mac: '44-65-0d-12-34-56' } }, 'x.yaml', {}, 'box').device, { mac: '44-65-0d-12-34-56' });
+test('a device given by mac, with colons or dashes, in any case, is read as one lowercase MAC', () => {
+  assert.equal(resolveConfig({ device: { mac: '44:65:0D:12:34:56' } }, 'x.yaml', {}, 'box').devices[0].mac, '44:65:0d:12:34:56');
+  assert.equal(resolveConfig({ device: { mac: '44-65-0d-12-34-56' } }, 'x.yaml', {}, 'box').devices[0].mac, '44:65:0d:12:34:56');
 });
 
 test('an unknown top-level setting is named and the known ones are listed', () => {
-  assert.equal(problemWith({ colour: 'red' }), 'x.yaml: colour: unknown setting (known here: version, id, device, capture, mic, mqtt, state, judge, enforcement, record, status_page, model, led, ap)');
+  assert.equal(problemWith({ colour: 'red' }), 'x.yaml: colour: unknown setting (known here: version, id, devices, capture, mqtt, state, judge, enforcement, record, status_page, model, led, ap)');
 });
 
 test('an unknown nested setting is named with its path and the known ones of its group are listed', () => {
@@ -215,7 +216,7 @@ test('the defaults documented in CONFIG_DEFAULTS are applied to an empty config'
   assert.equal(config.capture.interface, CONFIG_DEFAULTS.capture.interface);
   assert.equal(config.capture.pace, CONFIG_DEFAULTS.capture.pace);
   assert.equal(config.capture.buffer_mb, CONFIG_DEFAULTS.capture.buffer_mb);
-  assert.equal(config.mic.sensor, CONFIG_DEFAULTS.mic.sensor);
+  assert.equal(config.devices[0].mic.sensor, CONFIG_DEFAULTS.mic.sensor);
 });
 
 test('defaults fill in around the settings a group does give', () => {
@@ -223,7 +224,7 @@ test('defaults fill in around the settings a group does give', () => {
   assert.equal(config.id, 'kitchen');
   assert.deepEqual(config.mqtt, { discovery_prefix: 'homeassistant', queue_limit: 1000, url: 'mqtt://broker:1883' });
   assert.deepEqual(config.state, { path: '/var/lib/earshot/state.json', history: 5, write_interval_s: 60 });
-  assert.deepEqual(config.mic, { sensor: 'none', timeline: 'mic.csv' });
+  assert.deepEqual(config.devices, [{ id: 'echo', name: 'Echo', mic: { sensor: 'none', timeline: 'mic.csv' } }]);
 });
 
 test('capture.interface defaults to wlan0 only when no capture.file is given', () => {

@@ -52,7 +52,26 @@ test('a new model starts with no problem, unknown mic, zero counters and the giv
     recording: false,
     alerts_total: 0,
     queue_overflow: 0,
+    devices: {},
+    led: { pattern: 'off', device: null },
   });
+});
+
+test('each Echo has its own problem and last alert; the box-wide ones cover them all', () => {
+  const { store, model } = newPair();
+  model.setDevice('kitchen', { name: 'Kitchen', listed: true, mic: 'idle', echo: '192.0.2.10', echo_connected: 'ON' });
+  model.setDevice('bedroom', { name: 'Bedroom', listed: true, mic: 'muted', echo: '192.0.2.11', echo_connected: 'ON' });
+  store.recordAlert({ ...alert('bedroom-a1'), device: 'bedroom', device_name: 'Bedroom' });
+  const snapshot = model.snapshot();
+  assert.equal(snapshot.devices.bedroom.problem, 'ON');
+  assert.equal(snapshot.devices.bedroom.last_alert?.id, 'bedroom-a1');
+  assert.equal(snapshot.devices.kitchen.problem, 'OFF');
+  assert.equal(snapshot.devices.kitchen.last_alert, null);
+  assert.equal(snapshot.problem, 'ON');
+  assert.equal(snapshot.mic, 'idle', 'idle outranks muted: the box-wide ring says what the least private Echo does');
+  assert.equal(snapshot.echo, '192.0.2.10', 'the first Echo stands for the box-wide echo fields');
+  assert.equal(model.unacknowledgedCount('critical', 'kitchen'), 0);
+  assert.equal(model.unacknowledgedCount('critical', 'bedroom'), 1);
 });
 
 test('an alert the store records turns the problem ON and becomes the last alert, unacknowledged', () => {

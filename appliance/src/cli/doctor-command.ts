@@ -49,7 +49,9 @@ async function planFromConfig(file: string): Promise<DoctorPlan> {
     throw new UsageError(`${file}: cannot read config: ${describeFsError(error)}`);
   }
   const config = resolveConfig(parseConfigText(text, file), file, process.env, 'earshot');
-  const mic = parseMicSensorConfig(config.mic as Record<string, unknown>, file);
+  // The first Echo with a ring sensor: a box wires one sensor per Echo, each checked the same way.
+  const index = Math.max(0, config.devices.findIndex((device) => device.mic.sensor !== undefined && device.mic.sensor !== 'none'));
+  const mic = parseMicSensorConfig(config.devices[index].mic as Record<string, unknown>, file, config.written_version >= 3 ? `devices.${index}.mic` : 'mic');
   const led = parseLedConfig(config.led, file);
   const plan: DoctorPlan = { iface: config.capture.file ? undefined : config.capture.interface, led: led.name };
   if (mic.sensor === 'gpio') {

@@ -15,7 +15,14 @@ export interface FlowTuple {
   dstPort: number;
 }
 
-export interface AlertEvent {
+/** Which Echo an event is about: the config's devices[].id and its name ("Kitchen"). */
+export interface EventDevice {
+  /** The id of the Echo the alert is about (config devices[].id); "echo" for a single-device box. */
+  device?: string;
+  device_name?: string;
+}
+
+export interface AlertEvent extends EventDevice {
   type: 'alert';
   id: string;
   severity: Severity;
@@ -34,8 +41,6 @@ export interface AlertEvent {
   /** Every connection of the episode so far, busiest first (at most 16): enforcement cuts them all. */
   flows: FlowTuple[];
   evidence: AlertEvidence;
-  /** The id of the Echo the alert is about (config devices[].id); absent: the single default Echo 'echo'. */
-  device?: string;
 }
 
 /**
@@ -56,7 +61,7 @@ export interface AlertEvidence {
   threshold_factor: number;
 }
 
-export interface AlertEndEvent {
+export interface AlertEndEvent extends EventDevice {
   type: 'alert_end';
   id: string;
   end: string;

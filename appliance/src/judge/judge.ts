@@ -7,12 +7,12 @@
 // bytes over time (device-episode.ts), which no framing, chunk size, client library or transport
 // escapes; docs/judge.md has the thresholds and the captures they were measured on.
 
-import { GRACE_S } from '../defaults.js';
+import { DEFAULT_DEVICE_ID, GRACE_S } from '../defaults.js';
 import { isoTime } from '../time-format.js';
 import { NO_MIC_SENSOR, type MicContext, type MicStateSource } from '../mic/mic-state.js';
 import { DeviceEpisode, type UploadPacket } from './device-episode.js';
 import { DeviceRates } from './device-rates.js';
-import type { AlertEvidence, JudgeEvent, Severity } from './judge-events.js';
+import type { AlertEvidence, EventDevice, JudgeEvent, Severity } from './judge-events.js';
 import {
   AUDIO_BYTES_PER_S,
   AUDIO_DECISION_US,
@@ -32,6 +32,12 @@ export { isoTime } from '../time-format.js';
 
 export interface JudgeOptions {
   mic?: MicStateSource;
+  /**
+   * The Echo this judge watches; its events name it. Alert ids of any Echo but the default one
+   * start with its id ("bedroom-a1-..."), so ids stay unique across a box's Echos while a
+   * single-device box keeps the ids it always had.
+   */
+  device?: { id: string; name: string };
   /** Uploads this long after listening ends are expected (default 30 s). */
   graceS?: number;
 }
@@ -66,6 +72,8 @@ export class Judge {
   /** Capture time of the next quiet check: packets between checks cost one comparison. */
   private nextTickUs = 0;
   private alertNumber = 0;
+  private readonly named: EventDevice;
+  private readonly idPrefix: string;
   readonly counts: JudgeCounts = { episodes: 0, audioLikeEpisodes: 0, expectedAudio: 0, alerts: 0, critical: 0, warning: 0, latenciesUs: [] };
   /** Episodes above background: count and the largest, for the summary. */
   readonly episodeStats = { largestBytes: 0, longestUs: 0 };
@@ -76,6 +84,9 @@ export class Judge {
   ) {
     this.mic = options.mic ?? NO_MIC_SENSOR;
     this.graceUs = (options.graceS ?? GRACE_S) * 1e6;
+    const device = options.device;
+    this.named = device ? { device: device.id, device_name: device.name } : {};
+    this.idPrefix = device && device.id !== DEFAULT_DEVICE_ID ? `${device.id}-` : '';
   }
 
   /** Payload the Echo sent to the internet. `packet` may be reused by the caller afterwards. */
@@ -150,7 +161,7 @@ export class Judge {
       this.episodeStats.largestBytes = Math.max(this.episodeStats.largestBytes, episode.bytes);
       this.episodeStats.longestUs = Math.max(this.episodeStats.longestUs, episode.durationUs);
     }
-    for (const id of this.alertIds) this.emit({ type: 'alert_end', id, end: isoTime(episode.lastUs), bytes: episode.bytes, packets: episode.packets });
+    for (const id of this.alertIds) this.emit({ type: 'alert_end', id, ...this.named, end: isoTime(episode.lastUs), bytes: episode.bytes, packets: episode.packets });
   }
 
   private micEvidence(tipUs: number): MicEvidence {
@@ -212,7 +223,7 @@ export class Judge {
   private raise(tipUs: number, severity: Severity, mic: MicContext, rule: AlertEvidence['rule'], reason: string): void {
     const episode = this.episode;
     const startUs = episode.startUs;
-    const id = `a${++this.alertNumber}-${Math.floor(startUs / 1000)}`;
+    const id = `${this.idPrefix}a${++this.alertNumber}-${Math.floor(startUs / 1000)}`;
     this.alertIds.push(id);
     this.counts.alerts++;
     this.counts[severity]++;
@@ -221,6 +232,7 @@ export class Judge {
     this.emit({
       type: 'alert',
       id,
+      ...this.named,
       severity,
       time: isoTime(tipUs),
       start: isoTime(startUs),

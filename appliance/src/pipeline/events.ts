@@ -43,12 +43,25 @@ export interface SummaryEvent {
   voice_like_episodes: number;
   /** Alert time minus episode start, over this run's alerts. */
   alert_latency_ms: { median: number; max: number } | null;
+  /** Each watched Echo's share of the run, in the config's order. */
+  devices: DeviceSummary[];
   capture_dropped: number;
   capture_seconds: number;
   wall_seconds: number;
   packets_per_second: number;
 }
 
+export interface DeviceSummary {
+  id: string;
+  name: string;
+  /** Its address as given or found; null when it was never seen. */
+  address: string | null;
+  echo_packets: number;
+  alerts: number;
+  alerts_by_severity: { critical: number; warning: number };
+  upload_episodes: number;
+  alert_latency_ms: { median: number; max: number } | null;
+}
 
 export function packetEvent(packet: DecodedPacket, f: PaperFeatures): PacketEvent {
   return {

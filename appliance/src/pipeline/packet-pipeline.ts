@@ -1,8 +1,9 @@
 // decode -> flows (the packet context) -> features/labels for one capture, as a synchronous push
 // pipeline. Every stage is pure; this class only sequences them and keeps the counts the
-// summary reports. Each sink gets the one PacketContext the flow table built for the packet.
+// summary reports. Each sink gets the one PacketContext the flow table built for the packet and
+// the Echo (lane) it belongs to: a box can watch several Echos, each judged on its own.
 
-import { ELECTION, GRACE_S } from '../defaults.js';
+import { DEFAULT_DEVICE_ID, DEFAULT_DEVICE_NAME, ELECTION, GRACE_S } from '../defaults.js';
 import { DecodeCounters, decodeFrame } from '../decode/decode-frame.js';
 import type { CapturedFrame, DecodedPacket } from '../decode/types.js';
 import { FlowTable } from '../flows/flow-table.js';
@@ -13,7 +14,41 @@ import type { PacketClassifier } from '../classify/packet-classifier.js';
 import type { MicContext, MicStateSource } from '../mic/mic-state.js';
 import { BusiestLocalSender, DeviceMatcher, type DeviceSpec } from './device-selector.js';
 
+/** One Echo the pipeline watches: its id and name (alerts name it), address and ring. */
+export interface WatchedDevice {
+  /** config devices[].id: a slug such as "kitchen"; DEFAULT_DEVICE.id for the one Echo of a single-device box. */
+  id: string;
+  name: string;
+  /** Absent: learned from the access point, else elected (only the sole device may lack one). */
+  spec?: DeviceSpec;
+  mic?: MicStateSource;
+}
+
+/** The Echo of a box that names none, or one (a version 2 config's `device`). */
+export const DEFAULT_DEVICE = { id: DEFAULT_DEVICE_ID, name: DEFAULT_DEVICE_NAME } as const;
+
+/** One watched Echo inside the pipeline: its matcher once known, and its own counts. */
+export class DeviceLane {
+  matcher: DeviceMatcher | undefined;
+  echoPackets = 0;
+  readonly byClass = emptyClassCounts();
+
+  constructor(
+    /** Position in `lanes`: the analysis keeps one judge per lane under it. */
+    readonly index: number,
+    readonly device: WatchedDevice,
+  ) {
+    if (device.spec) this.matcher = new DeviceMatcher(device.spec);
+  }
+
+  get id(): string {
+    return this.device.id;
+  }
+}
+
 export interface PipelineOptions {
+  /** The Echos to watch; without it, one Echo (`device`, else learned or elected) with `mic`. */
+  devices?: readonly WatchedDevice[];
   device?: DeviceSpec;
   mic?: MicStateSource;
   /** Uploads within this long after listening ends are expected (default 30 s). */
@@ -25,14 +60,16 @@ export interface PipelineOptions {
   classifier?: PacketClassifier;
 }
 
-/** Receives every TCP packet the Echo sent, with its context, features and label. */
-export type EchoPacketSink = (context: PacketContext, features: PaperFeatures, mic: MicContext) => void;
+/** Receives every TCP packet an Echo sent, with its context, features and label. */
+export type EchoPacketSink = (lane: DeviceLane, context: PacketContext, features: PaperFeatures, mic: MicContext) => void;
 
-/** Receives every TCP/UDP packet sent to the Echo (the judge weighs downloads against uploads). */
-export type DeviceReceivedSink = (context: PacketContext) => void;
+/** Receives every TCP/UDP packet sent to an Echo (the judge weighs downloads against uploads). */
+export type DeviceReceivedSink = (lane: DeviceLane, context: PacketContext) => void;
 
-/** Receives every UDP packet the Echo sent: the paper's features are TCP-only, the judge is not. */
-export type DeviceUdpSink = (context: PacketContext) => void;
+/** Receives every UDP packet an Echo sent: the paper's features are TCP-only, the judge is not. */
+export type DeviceUdpSink = (lane: DeviceLane, context: PacketContext) => void;
+
+const emptyClassCounts = (): Record<PacketClass, number> => Object.fromEntries(PACKET_CLASSES.map((c) => [c, 0])) as Record<PacketClass, number>;
 
 export interface PipelineCounts {
   frames: number;
@@ -46,7 +83,9 @@ export class PacketPipeline {
   readonly decodeCounters = new DecodeCounters();
   readonly flows = new FlowTable();
   readonly counts: PipelineCounts;
-  private matcher: DeviceMatcher | undefined;
+  readonly lanes: DeviceLane[] = [];
+  /** The lane whose Echo is still to be learned (AP) or elected; undefined once every lane is known. */
+  private unknownLane: DeviceLane | undefined;
   private election: BusiestLocalSender | undefined;
   private pending: DecodedPacket[] = [];
   private readonly graceUs: number;
@@ -64,20 +103,38 @@ export class PacketPipeline {
     this.graceUs = (options.graceS ?? GRACE_S) * 1e6;
     this.electionPackets = options.electionPackets ?? ELECTION.packets;
     this.electionWindowUs = options.electionWindowUs ?? ELECTION.window_s * 1e6;
-    if (options.device) this.matcher = new DeviceMatcher(options.device);
-    else this.election = new BusiestLocalSender();
-    this.counts = {
-      frames: 0,
-      echoPackets: 0,
-      byClass: Object.fromEntries(PACKET_CLASSES.map((c) => [c, 0])) as Record<PacketClass, number>,
-      firstTimeUs: 0,
-      lastTimeUs: 0,
-    };
+    const devices = options.devices?.length ? options.devices : [{ ...DEFAULT_DEVICE, spec: options.device, mic: options.mic }];
+    for (const device of devices) this.addLane(device);
+    this.counts = { frames: 0, echoPackets: 0, byClass: emptyClassCounts(), firstTimeUs: 0, lastTimeUs: 0 };
   }
 
-  /** The Echo, once known. */
+  /** The first Echo, once known (the only one on a single-device box). */
   get device(): DeviceMatcher | undefined {
-    return this.matcher;
+    return this.lanes[0].matcher;
+  }
+
+  /**
+   * Watches one more Echo from now on (an Amazon device the access point found that the config
+   * does not list). Returns its lane; an Echo already watched keeps its lane.
+   */
+  addDevice(device: WatchedDevice & { spec: DeviceSpec }): DeviceLane {
+    const known = this.lanes.find((lane) => lane.matcher?.sameDevice(device.spec) || lane.id === device.id);
+    return known ?? this.addLane(device);
+  }
+
+  laneOf(id: string): DeviceLane | undefined {
+    return this.lanes.find((lane) => lane.id === id);
+  }
+
+  private addLane(device: WatchedDevice): DeviceLane {
+    const lane = new DeviceLane(this.lanes.length, device);
+    this.lanes.push(lane);
+    if (!lane.matcher) {
+      if (this.unknownLane) throw new Error(`only one Echo may be left to find: '${this.unknownLane.id}' and '${lane.id}' have no address`);
+      this.unknownLane = lane;
+      this.election = new BusiestLocalSender();
+    }
+    return lane;
   }
 
   push(frame: CapturedFrame): void {
@@ -93,11 +150,12 @@ export class PacketPipeline {
     }
     const packet = result.packet;
     this.lastDecoded = packet;
-    if (this.matcher) {
+    if (!this.unknownLane) {
       this.process(packet);
       return;
     }
-    this.election!.note(packet);
+    // The election is for the Echo still to be found: a listed Echo's packets never vote.
+    if (!this.sentByKnownLane(packet)) this.election!.note(packet);
     this.pending.push(packet);
     if (this.pending.length >= this.electionPackets || packet.timeUs - this.pending[0].timeUs >= this.electionWindowUs) this.elect();
   }
@@ -108,8 +166,10 @@ export class PacketPipeline {
    * election are judged under the new name.
    */
   setDevice(spec: DeviceSpec): void {
-    if (this.matcher?.sameDevice(spec)) return;
-    this.matcher = new DeviceMatcher(spec);
+    const lane = this.unknownLane ?? this.lanes[0];
+    if (lane.matcher?.sameDevice(spec)) return;
+    lane.matcher = new DeviceMatcher(spec);
+    this.unknownLane = undefined;
     this.election = undefined;
     const pending = this.pending;
     this.pending = [];
@@ -118,7 +178,7 @@ export class PacketPipeline {
 
   /** Ends the capture: settles the election if it is still open. */
   finish(): void {
-    if (!this.matcher) this.elect();
+    if (this.unknownLane) this.elect();
   }
 
   private elect(): void {
@@ -131,25 +191,44 @@ export class PacketPipeline {
       this.election = new BusiestLocalSender();
       return;
     }
-    this.matcher = new DeviceMatcher({ ip: winner });
+    this.unknownLane!.matcher = new DeviceMatcher({ ip: winner });
+    this.unknownLane = undefined;
     for (const packet of pending) this.process(packet);
   }
 
+  private sentByKnownLane(packet: DecodedPacket): boolean {
+    for (const lane of this.lanes) if (lane.matcher?.isSentByDevice(packet)) return true;
+    return false;
+  }
+
   private process(packet: DecodedPacket): void {
-    const matcher = this.matcher!;
-    const sentByDevice = matcher.isSentByDevice(packet);
-    if (!sentByDevice && !matcher.isSentToDevice(packet)) return;
+    // A handful of Echos at most: each lane's test is two numeric comparisons.
+    const lanes = this.lanes;
+    let lane: DeviceLane | undefined;
+    let sentByDevice = false;
+    for (let i = 0; i < lanes.length; i++) {
+      const matcher = lanes[i].matcher;
+      if (!matcher) continue;
+      if (matcher.isSentByDevice(packet)) {
+        lane = lanes[i];
+        sentByDevice = true;
+        break;
+      }
+      if (lane === undefined && matcher.isSentToDevice(packet)) lane = lanes[i];
+    }
+    if (!lane) return;
     const context = this.flows.observe(packet);
     if (!context) return;
     if (!sentByDevice) {
-      this.receivedSink?.(context);
+      this.receivedSink?.(lane, context);
       return;
     }
     if (packet.udp) {
-      this.sentUdpSink?.(context);
+      this.sentUdpSink?.(lane, context);
       return;
     }
-    const mic: MicContext = this.options.mic ? this.options.mic.contextAt(packet.timeUs, this.graceUs) : 'unknown';
+    const laneMic = lane.device.mic;
+    const mic: MicContext = laneMic ? laneMic.contextAt(packet.timeUs, this.graceUs) : 'unknown';
     const features = paperFeatures(context, mic);
     if (!features) return;
     if (this.options.classifier) {
@@ -161,6 +240,8 @@ export class PacketPipeline {
     }
     this.counts.echoPackets++;
     this.counts.byClass[features.reportedClass]++;
-    this.sink(context, features, mic);
+    lane.echoPackets++;
+    lane.byClass[features.reportedClass]++;
+    this.sink(lane, context, features, mic);
   }
 }

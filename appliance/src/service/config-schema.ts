@@ -6,10 +6,12 @@ import type { ApConfig, EnforcementConfig } from '../ap/config.js';
 import { AP_SCHEMA, ENFORCEMENT_SCHEMA } from '../ap/config-schema.js';
 import { BOOLEAN, duration, number, oneOf, section, text, wholeNumber } from '../config-fields.js';
 import { CONFIG_VERSION } from '../config-version.js';
-import { CONFIG_SECTION_DEFAULTS, GRACE_RANGE_S, MIC_SENSOR_KINDS } from '../defaults.js';
+import { CONFIG_SECTION_DEFAULTS, GRACE_RANGE_S, MAX_DEVICES, MIC_SENSOR_KINDS } from '../defaults.js';
 import { STATUS_PAGE_DEFAULTS, STATUS_PAGE_SCHEMA, type StatusPageConfig } from '../status-page/status-page-config.js';
 
 export { MIC_SENSOR_KINDS };
+
+export const DEVICE_ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,31}$';
 
 const I2C_BUS = wholeNumber(0, 31, 'an I2C bus number between 0 and 31');
 /** A number or "0x29"; which addresses a chip answers on is checked with the sensor. */
@@ -57,15 +59,21 @@ export const CONFIG_SCHEMA = section({
     pattern: '^[a-z0-9][a-z0-9_-]{0,31}$',
     'x-expected': '1-32 lowercase letters, digits, "-" or "_", starting with a letter or digit',
   },
-  device: {
-    ...section(
+  // Each Echo the box watches (version 3); a version 2 file's `device` and `mic` become the one entry.
+  devices: {
+    type: 'array',
+    maxItems: MAX_DEVICES,
+    'x-expected': `a list of up to ${MAX_DEVICES} Echos, each { name, mac or ip, mic }`,
+    items: section(
       {
+        name: { type: 'string', minLength: 1, maxLength: 40, 'x-expected': 'a name of 1-40 characters, such as "Kitchen"' },
+        id: { type: 'string', pattern: DEVICE_ID_PATTERN, 'x-expected': '1-32 lowercase letters, digits, "-" or "_", starting with a letter or digit' },
         ip: { type: 'string', format: 'ip', 'x-expected': 'an IPv4 or IPv6 address' },
         mac: { type: 'string', pattern: '^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$', 'x-expected': 'a MAC address like 44:65:0d:12:34:56' },
+        mic: MIC_SCHEMA,
       },
-      '{ ip } or { mac }',
+      '{ name, mac or ip, mic }',
     ),
-    maxProperties: 1,
   },
   capture: section(
     {
@@ -77,7 +85,6 @@ export const CONFIG_SCHEMA = section({
     },
     '{ interface } or { file, pace }',
   ),
-  mic: MIC_SCHEMA,
   mqtt: section({
     url: { type: 'string', pattern: '^mqtts?://[^\\s/]+', 'x-expected': 'an mqtt:// or mqtts:// URL' },
     username: { type: 'string', 'x-expected': 'a string' },
@@ -117,11 +124,12 @@ export const CONFIG_SCHEMA = section({
 export interface ServiceConfig {
   /** The config format's version after migration (config-version.ts). */
   version: number;
+  /** The version the file was written in: errors name its fields as the user wrote them. */
+  written_version: number;
   id: string;
-  device?: { ip?: string; mac?: string };
+  /** Never empty: a box that lists none watches one Echo, learned from the AP or elected. */
+  devices: DeviceConfig[];
   capture: { interface?: string; file?: string; pace: 'recorded' | 'fast'; speed?: number; buffer_mb: number };
-  /** The sensor's own fields are read by gpio/sensor-config.ts. */
-  mic: { timeline?: string; sensor?: 'gpio' | 'tcs34725' | 'none'; [key: string]: unknown };
   mqtt: { url?: string; username?: string; password?: string; discovery_prefix: string; queue_limit: number };
   state: { path: string; history: number; write_interval_s: number };
   judge: { grace_s: number };
@@ -135,6 +143,22 @@ export interface ServiceConfig {
   led?: { enabled?: boolean; name?: string };
   /** The access point, on the box; absent when replaying or capturing elsewhere. */
   ap?: ApConfig;
+}
+
+/** The sensor's own fields are read by gpio/sensor-config.ts. */
+export interface MicConfig {
+  timeline?: string;
+  sensor?: 'gpio' | 'tcs34725' | 'none';
+  [key: string]: unknown;
+}
+
+export interface DeviceConfig {
+  /** Topics, Home Assistant's unique ids and alert ids use it; a slug of the name by default. */
+  id: string;
+  name: string;
+  ip?: string;
+  mac?: string;
+  mic: MicConfig;
 }
 
 export interface RecordConfig {

@@ -6,15 +6,13 @@ import { readFileSync } from 'node:fs';
 import type { PacketSource } from '../capture/packet-source.js';
 import { paperLabel, PACKET_CLASSES } from '../features/packet-class.js';
 import type { JudgeEvent } from '../judge/judge-events.js';
-import type { MicState, MicStateSource } from '../mic/mic-state.js';
+import type { MicState } from '../mic/mic-state.js';
 import { buildAnalysis, type Analysis } from '../pipeline/capture-run.js';
-import type { DeviceSpec } from '../pipeline/device-selector.js';
-import type { MicReading, MicSensor } from '../../../gpio/mic-sensor.js';
-import { ledPatternFor, type LedPattern } from '../../../gpio/led/led-patterns.js';
+import type { LedPattern } from '../../../gpio/led/led-patterns.js';
 import type { StatusLed } from '../../../gpio/led/led-class-driver.js';
 import type { PacketClassifier } from '../classify/packet-classifier.js';
 import type { ServiceConfig } from './config-schema.js';
-import type { EchoFinder, EchoState } from '../ap/echo-finder.js';
+import type { EchoFinder, FoundEcho } from '../ap/echo-finder.js';
 import type { Enforcer } from '../ap/enforcer.js';
 import type { BoxCommand, StatePublisher } from './mqtt-publisher.js';
 import type { Notifier } from './sd-notify.js';
@@ -22,11 +20,15 @@ import type { Logger } from './service-log.js';
 import { ServiceStateModel, type EnforcementMode } from './service-state.js';
 import type { StateStore } from './state-store.js';
 import type { PacketRecorder, RecorderStatus } from '../record/dataset-recorder.js';
+import { WatchedEcho, worstLedPattern, type ServiceDevice } from './watched-echo.js';
+
+export type { ServiceDevice } from './watched-echo.js';
 
 export interface ServiceDeps {
   config: ServiceConfig;
   source: PacketSource;
-  mic: MicStateSource | undefined;
+  /** Each Echo with its ring; absent: config.devices with no ring sensor. */
+  devices?: ServiceDevice[];
   publisher: StatePublisher | undefined;
   store: StateStore;
   notifier: Notifier;
@@ -34,8 +36,6 @@ export interface ServiceDeps {
   modelVersion: string;
   /** The per-packet forest, if one loaded; its classes are the ones reported. */
   classifier?: PacketClassifier;
-  /** A live ring sensor, started and stopped with the service; its readings feed `mic`. */
-  micSensor?: { sensor: MicSensor; onReading: (reading: MicReading) => void };
   led?: StatusLed;
   /** On the box: blocking leaks (nftables) and finding the Echo (hostapd, leases). */
   accessPoint?: AccessPoint;
@@ -54,31 +54,27 @@ export interface AccessPoint {
   stop(): void;
 }
 
-/** The Echo counts as connected while it sent something in this long. */
-const ECHO_SILENCE_US = 120_000_000;
 const HOUSEKEEPING_MS = 1_000;
 const DRAIN_ON_STOP_MS = 5_000;
 
 export class EarshotService {
   private analysis: Analysis | undefined;
   private readonly model: ServiceStateModel;
-  private lastEchoUs = 0;
   private lastFrameUs = 0;
   private lastFrameWallMs = 0;
-  private lastMic: MicState = 'unknown';
   private housekeeping: NodeJS.Timeout | undefined;
   private stopped = false;
-  /** Why sensing is degraded (the LED's fault pattern), e.g. the ring sensor's reason. */
-  private micFault: string | undefined;
   private ledPattern: LedPattern | undefined;
-  /** What the access point knows of the Echo; traffic stands in for it off the box. */
-  private echoOnAp: EchoState | undefined;
-  /** The Echo's MAC as its first packet showed it, for the status page off the box. */
-  private seenEchoMac: string | undefined;
+  /** Every Echo the box watches, in the config's order, then the ones the access point found. */
+  private readonly echos: WatchedEcho[];
+  private readonly echoById = new Map<string, WatchedEcho>();
 
   constructor(private readonly deps: ServiceDeps) {
     const classes = Object.fromEntries(PACKET_CLASSES.map((c) => [paperLabel(c), 0]));
     this.model = new ServiceStateModel({ modelVersion: deps.modelVersion, enforcement: deps.config.enforcement.mode, classes, persisted: () => deps.store.data });
+    const graceUs = deps.config.judge.grace_s * 1e6;
+    this.echos = (deps.devices ?? deps.config.devices.map((config) => ({ config }))).map((device) => new WatchedEcho(device, graceUs));
+    for (const echo of this.echos) this.echoById.set(echo.id, echo);
   }
 
   get state(): ServiceStateModel {
@@ -100,13 +96,13 @@ export class EarshotService {
     await store.open();
     // First of the adapters: a folder it cannot write stops the start before anything runs.
     if (config.record?.enabled) this.setRecording(true);
-    const device: DeviceSpec | undefined = config.device?.ip ? { ip: config.device.ip } : config.device?.mac ? { mac: config.device.mac.toLowerCase().replaceAll('-', ':') } : undefined;
     this.analysis = buildAnalysis(
-      { device, mic: this.deps.mic, graceS: config.judge.grace_s, classifier: this.deps.classifier },
+      { devices: this.echos.map((echo) => echo.watched()), graceS: config.judge.grace_s, classifier: this.deps.classifier },
       {
-        packet: (packet, features, uploadBytes) => {
-          this.lastEchoUs = packet.timeUs;
-          if (this.seenEchoMac === undefined && packet.srcMacKey >= 0) this.seenEchoMac = packet.srcMac;
+        packet: (packet, features, uploadBytes, lane) => {
+          const echo = this.echos[lane.index];
+          echo.lastPacketUs = packet.timeUs;
+          if (echo.seenMac === undefined && packet.srcMacKey >= 0) echo.seenMac = packet.srcMac;
           store.countEchoPacket(paperLabel(features.reportedClass), uploadBytes);
           this.deps.recorder?.row(features);
         },
@@ -115,7 +111,7 @@ export class EarshotService {
     );
     publisher?.onCommand((command) => this.onCommand(command));
     publisher?.start();
-    await this.startMicSensor();
+    for (const echo of this.echos) await echo.startSensor(log);
     await this.startAccessPoint();
     this.housekeeping = setInterval(() => this.tick(), HOUSEKEEPING_MS);
     log('info', `earshot ${config.id}: capturing ${source.description}, enforcement ${config.enforcement.mode}${publisher ? '' : ', no MQTT broker configured'}`);
@@ -155,26 +151,71 @@ export class EarshotService {
     this.onCommand(command);
   }
 
-  /** Where the ring state comes from and, when its sensor cannot tell, why (the status page). */
+  /** Where the first Echo's ring state comes from and, when its sensor cannot tell, why (the status page). */
   micHealth(): { source: string; fault: string | undefined } {
-    const source = this.deps.micSensor?.sensor.description ?? (this.deps.config.mic.timeline ? `timeline ${this.deps.config.mic.timeline}` : this.deps.mic ? 'timeline' : 'none');
-    return { source, fault: this.micFault ?? (this.deps.mic ? undefined : 'no ring sensor configured') };
+    return this.echos[0].micHealth();
   }
 
-  /** The ring between two capture times, for the chart's bands: listening if it listened at all, else as at `toUs`. */
+  /** The first Echo's ring between two capture times, for the chart's bands. */
   ringBetween(fromUs: number, toUs: number): MicState {
-    const mic = this.deps.mic;
-    if (!mic || toUs <= 0) return 'unknown';
-    const context = mic.contextAt(toUs, this.deps.config.judge.grace_s * 1e6);
-    const state: MicState = context === 'grace' ? 'idle' : context;
-    return state !== 'muted' && fromUs > 0 && mic.listeningBetween(fromUs, toUs) ? 'listening' : state;
+    return this.echos[0].ringBetween(fromUs, toUs);
   }
 
-  /** The Echo as the access point (or, off the box, its traffic) knows it. */
+  /** The first Echo as the access point (or, off the box, its traffic) knows it. */
   echoIdentity(): { ip: string | null; mac: string | null; connected: boolean } {
-    const snapshot = this.model.snapshot();
-    const mac = this.echoOnAp?.mac ?? this.deps.config.device?.mac ?? this.seenEchoMac ?? null;
-    return { ip: snapshot.echo, mac: mac?.toLowerCase() ?? null, connected: snapshot.echo_connected === 'ON' };
+    const { ip, mac, connected } = this.echoIdentities()[0];
+    return { ip, mac, connected };
+  }
+
+  /** Every Echo the box watches, with its ring's health (the status page lists them). */
+  echoIdentities(): { id: string; name: string; ip: string | null; mac: string | null; connected: boolean; mic: MicState; ring: { source: string; fault: string | undefined } }[] {
+    const nowUs = this.captureNowUs();
+    return this.echos.map((echo) => ({ ...echo.identity(this.trafficAddress(echo), nowUs), mic: echo.lastMic, ring: echo.micHealth() }));
+  }
+
+  /**
+   * An Amazon device the access point found that the config does not list: watched from now on
+   * with no ring, so its uploads are judged on bytes alone and can only be warnings.
+   */
+  watchFoundEcho(mac: string, ip: string | undefined): WatchedEcho {
+    const normalised = mac.toLowerCase();
+    const known = this.echos.find((echo) => echo.device.config.mac === normalised || echo.onAp?.mac === normalised);
+    if (known) return known;
+    const id = `echo-${normalised.replaceAll(':', '').slice(-6)}`;
+    const echo = new WatchedEcho({ config: { id, name: `Echo ${normalised.slice(-8)}`, mac: normalised, mic: { sensor: 'none' } }, listed: false }, this.deps.config.judge.grace_s * 1e6);
+    echo.onAp = { mac: normalised, ip, connected: true };
+    this.echos.push(echo);
+    this.echoById.set(id, echo);
+    this.analysis?.pipeline.addDevice({ ...echo.watched(), spec: { mac: normalised } });
+    this.deps.log('warning', `echo: ${normalised} (${ip ?? 'no lease yet'}) is an Amazon device the config does not list; watching it as '${id}' with no ring sensor: its uploads can only be warnings`);
+    return echo;
+  }
+
+  /**
+   * The access point's list of Echos: the listed ones' addresses and connections, and every
+   * Amazon station the config does not list, watched from now on. The first Echo follows the
+   * finder's `change` event (its configured MAC, or the one Amazon station) unless it is still
+   * unknown when several are there, when the first unlisted one becomes it.
+   */
+  private onFoundEchos(found: readonly FoundEcho[], ap: AccessPoint): void {
+    const first = this.echos[0];
+    const firstNamed = first.device.config.ip !== undefined || first.device.config.mac !== undefined;
+    for (const entry of found) {
+      if (entry.mac === first.onAp?.mac) continue;
+      let echo = this.echos.find((candidate) => candidate.device.config.mac === entry.mac || candidate.onAp?.mac === entry.mac);
+      if (!echo && entry.listed) continue;
+      if (!echo && !firstNamed && first.onAp?.mac === undefined) {
+        echo = first;
+        this.analysis?.pipeline.setDevice({ mac: entry.mac });
+      }
+      echo ??= this.watchFoundEcho(entry.mac, entry.ip);
+      const changed = echo.onAp?.mac !== entry.mac || echo.onAp.connected !== entry.connected || echo.onAp.ip !== entry.ip;
+      echo.onAp = { mac: entry.mac, ip: entry.ip, connected: entry.connected };
+      if (!changed) continue;
+      void ap.enforcer.setEchoAddress(entry.ip, echo.id);
+      this.deps.log('info', `echo ${echo.name}: ${entry.connected ? `connected ${entry.mac} ${entry.ip ?? '(no lease yet)'}` : 'not connected'}`);
+    }
+    this.refreshState(this.captureNowUs());
   }
 
   /** Ends a live capture (SIGTERM, Ctrl-C); run() then finishes the shutdown. */
@@ -189,45 +230,34 @@ export class EarshotService {
 
   private tick(): void {
     const nowUs = this.captureNowUs();
-    if (nowUs > 0) this.analysis?.judge.tick(nowUs, true);
+    if (nowUs > 0) this.analysis?.tick(nowUs);
     this.refreshState(nowUs);
   }
 
+  /** Its first address the pipeline saw, where the access point does not say. */
+  private trafficAddress(echo: WatchedEcho): string | undefined {
+    return this.analysis?.pipeline.laneOf(echo.id)?.matcher?.addresses[0];
+  }
+
   private refreshState(nowUs: number): void {
-    const { mic, publisher, source } = this.deps;
-    const context = mic && nowUs > 0 ? mic.contextAt(nowUs, this.deps.config.judge.grace_s * 1e6) : 'unknown';
-    const micState: MicState = context === 'grace' ? 'idle' : context;
-    if (micState !== this.lastMic) {
-      this.lastMic = micState;
-      this.deps.log('info', `mic: ${micState}`);
-      void this.deps.accessPoint?.enforcer.onMicState(micState, 'echo');
+    const { publisher, source } = this.deps;
+    for (const echo of this.echos) {
+      const micState = echo.micState(nowUs);
+      if (micState !== echo.lastMic) {
+        echo.lastMic = micState;
+        this.deps.log('info', this.echos.length > 1 ? `${echo.name}: mic: ${micState}` : `mic: ${micState}`);
+        void this.deps.accessPoint?.enforcer.onMicState(micState, echo.id);
+      }
+      this.model.setDevice(echo.id, echo.live(nowUs, this.trafficAddress(echo), micState));
     }
-    this.model.setMic(micState);
+    this.model.setMic(this.echos[0].lastMic);
     this.showLed();
-    if (this.echoOnAp) this.model.setEcho(this.echoOnAp.ip ?? null, this.echoOnAp.connected);
-    else {
-      const device = this.analysis?.pipeline.device;
-      this.model.setEcho(device?.addresses[0] ?? null, this.lastEchoUs > 0 && nowUs - this.lastEchoUs < ECHO_SILENCE_US);
-    }
     this.model.setCaptureDropped(source.stats().dropped);
     // The recorder stops itself on a full disk: the switch follows it.
     if (this.deps.recorder) this.model.setRecording(this.deps.recorder.status().recording);
     if (publisher) this.model.setQueueOverflow(publisher.overflow);
     this.deps.store.commitCounters();
     publisher?.publishState(this.model.snapshot());
-  }
-
-  private async startMicSensor(): Promise<void> {
-    const micSensor = this.deps.micSensor;
-    if (!micSensor) return;
-    await micSensor.sensor.start((reading) => {
-      micSensor.onReading(reading);
-      // A sensor that cannot tell is a fault (fault LED, a log line), never a silent idle.
-      const fault = reading.state === 'unknown' ? reading.reason ?? 'no reading' : undefined;
-      if (fault !== this.micFault) this.deps.log(fault ? 'warning' : 'info', fault ? `mic sensor: ${fault}` : `mic sensor: reading again (${reading.state})`);
-      this.micFault = fault;
-    });
-    this.deps.log('info', `mic sensor: ${micSensor.sensor.description}`);
   }
 
   private async startAccessPoint(): Promise<void> {
@@ -239,26 +269,31 @@ export class EarshotService {
       this.deps.publisher?.publishEvent(event);
     });
     ap.finder.on('change', (state) => {
-      this.echoOnAp = state;
+      // Several Amazon stations and no MAC to choose by: the device list below takes them all.
+      if (state.candidates) return;
+      const first = this.echos[0];
+      first.onAp = state;
       // The AP knows the Echo for certain; a device named in the config still wins.
-      if (state.mac && !this.deps.config.device) this.analysis?.pipeline.setDevice({ mac: state.mac });
-      void ap.enforcer.setEchoAddress(state.ip, 'echo');
+      const named = first.device.config.ip !== undefined || first.device.config.mac !== undefined;
+      if (state.mac && !named) this.analysis?.pipeline.setDevice({ mac: state.mac });
+      void ap.enforcer.setEchoAddress(state.ip, first.id);
       this.deps.log('info', `echo: ${state.connected ? `connected ${state.mac} ${state.ip ?? '(no lease yet)'}` : 'not connected'}`);
       this.refreshState(this.captureNowUs());
     });
+    ap.finder.on('devices', (found) => this.onFoundEchos(found, ap));
     await ap.start();
   }
 
-  /** The LED follows the box: critical unacknowledged, then fault, then warning, else monitoring. */
+  /**
+   * The LED follows the worst Echo: critical unacknowledged, then fault, then warning, else
+   * monitoring; the state says whose it is. A found Echo that has no ring is not a fault.
+   */
   private showLed(): void {
+    const worst = worstLedPattern(this.echos.map((echo) => ({ id: echo.id, pattern: echo.ledPattern((severity) => this.model.unacknowledgedCount(severity, echo.id)) })));
+    this.model.setLed(worst.pattern, worst.device);
     const led = this.deps.led;
+    const pattern = worst.pattern;
     if (!led) return;
-    const faults = this.micFault ? [this.micFault] : [];
-    const pattern = ledPatternFor({
-      unacknowledgedCritical: this.model.unacknowledgedCount('critical'),
-      unacknowledgedWarning: this.model.unacknowledgedCount('warning'),
-      faults,
-    });
     if (pattern === this.ledPattern) return;
     this.ledPattern = pattern;
     led.show(pattern).catch((error: Error) => this.deps.log('warning', `led: ${error.message}`));
@@ -269,7 +304,7 @@ export class EarshotService {
     if (event.type === 'alert') {
       store.recordAlert(event);
       void this.deps.accessPoint?.enforcer.onAlert(event);
-      log(event.severity === 'critical' ? 'error' : 'warning', `alert ${event.id} (${event.severity}): ${event.reason}`);
+      log(event.severity === 'critical' ? 'error' : 'warning', `alert ${event.id} (${event.severity}${this.echos.length > 1 ? `, ${event.device_name}` : ''}): ${event.reason}`);
       this.showLed();
       publisher?.publishState(this.model.snapshot());
     } else {
@@ -308,7 +343,7 @@ export class EarshotService {
     const { store, publisher, notifier, log } = this.deps;
     notifier.stopping();
     clearInterval(this.housekeeping);
-    await this.deps.micSensor?.sensor.stop().catch(() => undefined);
+    for (const echo of this.echos) await echo.stopSensor();
     this.deps.accessPoint?.stop();
     this.analysis?.finish();
     // After finish(): rows held back by the Echo election are written before the last flush.

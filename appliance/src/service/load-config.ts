@@ -8,7 +8,8 @@ import { parse as parseYaml } from 'yaml';
 import { CONFIG_VERSION, migrateConfig } from '../config-version.js';
 import { ConfigError } from '../input-error.js';
 import { checkApSection, checkEnforcementSection } from '../ap/config.js';
-import { CONFIG_DEFAULTS, CONFIG_SCHEMA, type RecordConfig, type ServiceConfig } from './config-schema.js';
+import { DEFAULT_DEVICE_ID, DEFAULT_DEVICE_NAME } from '../defaults.js';
+import { CONFIG_DEFAULTS, CONFIG_SCHEMA, DEVICE_ID_PATTERN, type DeviceConfig, type RecordConfig, type ServiceConfig } from './config-schema.js';
 import { checkStatusPageBind, type StatusPageConfig } from '../status-page/status-page-config.js';
 
 // Defined below service/ and gpio/ both, so the sensor code reports config problems without importing the service.
@@ -20,6 +21,7 @@ interface SchemaNode {
   properties?: Record<string, SchemaNode>;
   'x-expected'?: string;
   'x-secret'?: boolean;
+  items?: SchemaNode;
 }
 
 // Union types: mic.line is a name or an offset, an I2C address a number or "0x29".
@@ -95,7 +97,8 @@ function schemaPath(rest: string, node: SchemaNode): string[] | undefined {
 
 function nodeAt(path: string[]): SchemaNode | undefined {
   let node: SchemaNode | undefined = CONFIG_SCHEMA as SchemaNode;
-  for (const key of path) node = node?.properties?.[key];
+  // devices.0.mic: an index steps into the list's items.
+  for (const key of path) node = node?.type === 'array' && /^\d+$/.test(key) ? node.items : node?.properties?.[key];
   return node;
 }
 
@@ -125,6 +128,7 @@ function describe(error: ErrorObject, config: Json): { field: string; problem: s
 export function resolveConfig(raw: Json, file: string, env: Record<string, string | undefined>, defaultId: string): ServiceConfig {
   const migrated = migrateConfig(raw);
   if (!migrated.ok) throw new ConfigError(file, 'version', migrated.problem);
+  if (migrated.from < 3) checkSingleDevice(raw.device, file);
   const config = structuredClone(migrated.config);
   const fromEnvironment = applyEnvironment(config, env);
   const errors = validate(config) ? [] : (validate.errors ?? []);
@@ -142,8 +146,9 @@ export function resolveConfig(raw: Json, file: string, env: Record<string, strin
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
     // A bad value from EARSHOT_* is the variable's fault, not the file's.
     const variable = fromEnvironment.get(first.field);
-    throw new ConfigError(variable ? `environment ${variable}` : file, first.field, first.problem + more);
+    throw new ConfigError(variable ? `environment ${variable}` : file, asWritten(first.field, migrated.from), first.problem + more);
   }
+  const devices = resolveDevices(config.devices as Json[] | undefined, file, migrated.from);
   checkBrokerHost((config.mqtt as Json | undefined)?.url, file);
   const capture = { ...(config.capture as Json | undefined) };
   if (capture.file !== undefined && capture.interface !== undefined) {
@@ -156,9 +161,10 @@ export function resolveConfig(raw: Json, file: string, env: Record<string, strin
   return {
     ...config,
     version: CONFIG_VERSION,
+    written_version: migrated.from,
     id: (config.id as string | undefined) ?? defaultId,
     capture: { pace: CONFIG_DEFAULTS.capture.pace, buffer_mb: CONFIG_DEFAULTS.capture.buffer_mb, ...capture },
-    mic: { ...CONFIG_DEFAULTS.mic, ...(config.mic as Json | undefined) },
+    devices,
     mqtt: { ...CONFIG_DEFAULTS.mqtt, ...(config.mqtt as Json | undefined) },
     state: { ...CONFIG_DEFAULTS.state, ...(config.state as Json | undefined) },
     judge: { ...CONFIG_DEFAULTS.judge, ...(config.judge as Json | undefined) },
@@ -167,6 +173,63 @@ export function resolveConfig(raw: Json, file: string, env: Record<string, strin
     status_page: statusPage,
     ...(ap?.ok ? { ap: ap.value } : {}),
   } as ServiceConfig;
+}
+
+/**
+ * A file written before version 3 has no `devices`: its problems are named as the user wrote
+ * them, `mic.line` and `device.ip`, not as the migration moved them.
+ */
+function asWritten(field: string, fromVersion: number): string {
+  if (fromVersion >= 3) return field;
+  if (field.startsWith('devices.0.mic')) return field.slice('devices.0.'.length);
+  if (field === 'devices.0') return 'device';
+  if (/^devices\.0\.(ip|mac)/.test(field)) return `device.${field.slice('devices.0.'.length)}`;
+  return field;
+}
+
+/** A version 2 file's `device` is { ip } or { mac } and nothing else: the migration keeps only those. */
+function checkSingleDevice(device: unknown, file: string): void {
+  if (device === undefined) return;
+  if (typeof device !== 'object' || device === null || Array.isArray(device)) {
+    throw new ConfigError(file, 'device', `expected { ip } or { mac } (got ${JSON.stringify(device)?.replaceAll('"', "'")})`);
+  }
+  const extra = Object.keys(device).find((key) => key !== 'ip' && key !== 'mac');
+  if (extra !== undefined) throw new ConfigError(file, `device.${extra}`, 'unknown setting (known here: ip, mac)');
+}
+
+/** Each Echo with its id, its ring's defaults, and the checks a schema cannot make. */
+function resolveDevices(listed: Json[] | undefined, file: string, fromVersion: number): DeviceConfig[] {
+  const entries = listed ?? [];
+  if (entries.length === 0) return [{ id: DEFAULT_DEVICE_ID, name: DEFAULT_DEVICE_NAME, mic: { ...CONFIG_DEFAULTS.mic } }];
+  const devices = entries.map((entry, index): DeviceConfig => {
+    const name = (entry.name as string | undefined) ?? (entries.length === 1 ? DEFAULT_DEVICE_NAME : undefined);
+    if (name === undefined) throw new ConfigError(file, `devices.${index}.name`, 'expected a name for each Echo when the box watches several, such as "Kitchen"');
+    const id = (entry.id as string | undefined) ?? deviceIdFromName(name);
+    if (!new RegExp(DEVICE_ID_PATTERN).test(id)) throw new ConfigError(file, `devices.${index}.id`, `expected an id of lowercase letters, digits, "-" or "_" (the name '${name}' gives none; set id)`);
+    if (entry.ip !== undefined && entry.mac !== undefined) throw new ConfigError(file, asWritten(`devices.${index}`, fromVersion), 'expected only one of ip or mac');
+    const mac = typeof entry.mac === 'string' ? entry.mac.toLowerCase().replaceAll('-', ':') : undefined;
+    return { id, name, ...(entry.ip !== undefined ? { ip: entry.ip as string } : {}), ...(mac ? { mac } : {}), mic: { ...CONFIG_DEFAULTS.mic, ...(entry.mic as Json | undefined) } };
+  });
+  const seen = new Map<string, number>();
+  devices.forEach((device, index) => {
+    for (const key of [`id ${device.id}`, device.ip && `ip ${device.ip}`, device.mac && `mac ${device.mac}`].filter(Boolean) as string[]) {
+      const first = seen.get(key);
+      if (first !== undefined) throw new ConfigError(file, `devices.${index}`, `the same ${key.split(' ')[0]} as devices.${first} ('${key.slice(key.indexOf(' ') + 1)}'): each Echo once`);
+      seen.set(key, index);
+    }
+    if (devices.length > 1 && !device.ip && !device.mac) throw new ConfigError(file, `devices.${index}`, 'expected a mac or ip for each Echo when the box watches several (only a sole Echo can be found by itself)');
+  });
+  return devices;
+}
+
+/** "Living room" -> "living-room": an id for topics and Home Assistant from the name. */
+export function deviceIdFromName(name: string): string {
+  return name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replaceAll(/[^a-z0-9]+/g, '-')
+    .replaceAll(/^-+|-+$/g, '')
+    .slice(0, 32);
 }
 
 /**

@@ -3,15 +3,33 @@
 // the state store's data, their one owner; the service publishes `snapshot()` when it changes.
 
 import type { MicState } from '../mic/mic-state.js';
+import { DEFAULT_DEVICE_ID } from '../defaults.js';
+import type { StoredAlert } from '../stored-alert.js';
 import type { StoredState } from './state-schema.js';
 
 export type EnforcementMode = 'off' | 'alert' | 'block-when-muted';
 
+type LastAlert = { id: string; severity: string; time: string; start: string; dst: string; reason: string; acknowledged: boolean };
+
+/** One Echo's part of the state: its own entities in Home Assistant read these. */
+export interface DeviceState {
+  name: string;
+  /** Listed in the config; false: an Amazon device the access point found (ring unknown). */
+  listed: boolean;
+  mic: MicState;
+  echo: string | null;
+  echo_connected: 'ON' | 'OFF';
+  /** ON while one of this Echo's alerts has not been acknowledged. */
+  problem: 'ON' | 'OFF';
+  last_alert: LastAlert | null;
+}
+
 export interface ServiceState {
+  /** The one Echo's ring; with several: listening if any listens, else unknown if any cannot tell, else idle if any, else muted. */
   mic: MicState;
   /** ON while an alert has not been acknowledged (the HA problem sensor). */
   problem: 'ON' | 'OFF';
-  last_alert: { id: string; severity: string; time: string; start: string; dst: string; reason: string; acknowledged: boolean } | null;
+  last_alert: LastAlert | null;
   upstream_bytes: number;
   classes: Record<string, number>;
   capture_dropped: number;
@@ -24,7 +42,16 @@ export interface ServiceState {
   alerts_total: number;
   /** Alerts dropped because the broker was away longer than the queue could hold. */
   queue_overflow: number;
+  /** Every watched Echo by id, in the config's order, then the ones the AP found. */
+  devices: Record<string, DeviceState>;
+  /** What the status LED shows, and the Echo whose state set it (worst wins); null: the box itself. */
+  led: { pattern: string; device: string | null };
 }
+
+/** What this run knows of one Echo; its alerts are read from the store. */
+export type DeviceLive = Pick<DeviceState, 'name' | 'listed' | 'mic' | 'echo' | 'echo_connected'>;
+
+const MIC_PRECEDENCE: readonly MicState[] = ['listening', 'unknown', 'idle', 'muted'];
 
 /** What only this run knows; the rest of the state is read from the state file's data. */
 type LiveState = Pick<ServiceState, 'mic' | 'capture_dropped' | 'echo_connected' | 'echo' | 'model_version' | 'enforcement' | 'recording' | 'queue_overflow'>;
@@ -44,6 +71,8 @@ export interface ServiceStateInit {
 export class ServiceStateModel {
   private readonly live: LiveState;
   private readonly classes: Record<string, number>;
+  private readonly devices = new Map<string, DeviceLive>();
+  private led: ServiceState['led'] = { pattern: 'off', device: null };
 
   constructor(private readonly init: ServiceStateInit) {
     this.classes = { ...init.classes };
@@ -62,10 +91,16 @@ export class ServiceStateModel {
   snapshot(): ServiceState {
     const { alerts, counters } = this.init.persisted();
     const last = alerts.at(-1);
+    const devices: Record<string, DeviceState> = {};
+    for (const [id, device] of this.devices) {
+      const own = alerts.filter((alert) => (alert.device ?? DEFAULT_DEVICE_ID) === id);
+      devices[id] = { ...device, problem: own.some((alert) => !alert.acknowledged) ? 'ON' : 'OFF', last_alert: lastAlert(own.at(-1)) };
+    }
+    const mics = [...this.devices.values()].map((device) => device.mic);
     return {
-      mic: this.live.mic,
+      mic: mics.length === 0 ? this.live.mic : MIC_PRECEDENCE.find((state) => mics.includes(state))!,
       problem: alerts.some((alert) => !alert.acknowledged) ? 'ON' : 'OFF',
-      last_alert: last ? { id: last.id, severity: last.severity, time: last.time, start: last.start, dst: last.dst, reason: last.reason, acknowledged: last.acknowledged } : null,
+      last_alert: lastAlert(last),
       upstream_bytes: counters.upstream_bytes,
       classes: { ...this.classes, ...counters.classes },
       capture_dropped: this.live.capture_dropped,
@@ -76,7 +111,19 @@ export class ServiceStateModel {
       recording: this.live.recording,
       alerts_total: counters.alerts_total,
       queue_overflow: this.live.queue_overflow,
+      devices,
+      led: { ...this.led },
     };
+  }
+
+  /** One Echo's live facts; the first one set also stands for the box's `echo` fields. */
+  setDevice(id: string, device: DeviceLive): void {
+    this.devices.set(id, { ...device });
+    if (this.devices.keys().next().value === id) this.setEcho(device.echo, device.echo_connected === 'ON');
+  }
+
+  setLed(pattern: string, device: string | null): void {
+    this.led = { pattern, device };
   }
 
   setMic(mic: MicState): void {
@@ -104,10 +151,16 @@ export class ServiceStateModel {
     this.live.queue_overflow = count;
   }
 
-  /** Unacknowledged alerts of one severity (the LED shows the worst). */
-  unacknowledgedCount(severity: 'critical' | 'warning'): number {
+  /** Unacknowledged alerts of one severity, of one Echo or all (the LED shows the worst). */
+  unacknowledgedCount(severity: 'critical' | 'warning', device?: string): number {
     let n = 0;
-    for (const alert of this.init.persisted().alerts) if (!alert.acknowledged && alert.severity === severity) n++;
+    for (const alert of this.init.persisted().alerts) {
+      if (!alert.acknowledged && alert.severity === severity && (device === undefined || (alert.device ?? DEFAULT_DEVICE_ID) === device)) n++;
+    }
     return n;
   }
+}
+
+function lastAlert(alert: StoredAlert | undefined): LastAlert | null {
+  return alert ? { id: alert.id, severity: alert.severity, time: alert.time, start: alert.start, dst: alert.dst, reason: alert.reason, acknowledged: alert.acknowledged } : null;
 }

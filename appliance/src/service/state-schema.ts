@@ -32,6 +32,7 @@ const ALERT_SCHEMA = {
     packets: COUNT,
     acknowledged: { type: 'boolean' },
     enforcement: { enum: ['blocked', 'would-block'] },
+    device: { type: 'string', minLength: 1, maxLength: 32 },
   },
 } as const;
 

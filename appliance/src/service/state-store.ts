@@ -121,7 +121,7 @@ export class StateStore {
 
   recordAlert(alert: AlertEvent): void {
     const alerts = this.data.alerts;
-    alerts.push({ id: alert.id, severity: alert.severity, time: alert.time, start: alert.start, dst: alert.dst, reason: alert.reason, bytes: alert.bytes, packets: alert.packets, acknowledged: false });
+    alerts.push({ id: alert.id, severity: alert.severity, time: alert.time, start: alert.start, dst: alert.dst, reason: alert.reason, bytes: alert.bytes, packets: alert.packets, acknowledged: false, ...(alert.device ? { device: alert.device } : {}) });
     if (alerts.length > this.options.history) alerts.splice(0, alerts.length - this.options.history);
     this.data.counters.alerts_total++;
     this.scheduleWrite();

@@ -7,16 +7,15 @@ import { LiveSource } from '../capture/live-source.js';
 import { echoCaptureFilter } from '../pipeline/device-selector.js';
 import type { PacketSource } from '../capture/packet-source.js';
 import type { JudgeEvent } from '../judge/judge-events.js';
-import type { MicStateSource } from '../mic/mic-state.js';
 import { WatchedMicTimeline } from '../mic/watched-timeline.js';
 import { existsSync } from 'node:fs';
 import { EARSHOT_VERSION, RULES_MODEL_VERSION } from '../version.js';
 import { loadModelFile, shippedModelPath } from '../classify/model-file.js';
 import { PacketClassifier } from '../classify/packet-classifier.js';
-import type { RecordConfig, ServiceConfig } from './config-schema.js';
+import type { DeviceConfig, RecordConfig, ServiceConfig } from './config-schema.js';
 import { DatasetRecorder } from '../record/dataset-recorder.js';
 import { ConfigError } from './load-config.js';
-import { EarshotService, type AccessPoint } from './earshot-service.js';
+import { EarshotService, type AccessPoint, type ServiceDevice } from './earshot-service.js';
 import { MqttPublisher } from './mqtt-publisher.js';
 import { createNotifier } from './sd-notify.js';
 import type { Logger } from './service-log.js';
@@ -50,8 +49,8 @@ export async function createService(options: WiringOptions): Promise<EarshotServ
   const source: PacketSource = config.capture.file
     ? new FileSource(config.capture.file, { pace: config.capture.pace, speed: config.capture.speed })
     : new LiveSource(config.capture.interface!, { bufferSize: config.capture.buffer_mb * 1024 * 1024, filter: liveFilter(config) });
-  const live = await liveSensor(config, configFile);
-  const mic = live?.timeline ?? micSource(config, configFile, log);
+  const devices: ServiceDevice[] = [];
+  for (const [index, device] of config.devices.entries()) devices.push(await serviceDevice(device, config.written_version >= 3 ? `devices.${index}.mic` : 'mic', configFile, log));
   const led = config.led ? createStatusLed(parseLedConfig(config.led, configFile)) : undefined;
   const publisher = config.mqtt.url
     ? new MqttPublisher({
@@ -90,14 +89,13 @@ export async function createService(options: WiringOptions): Promise<EarshotServ
   service = new EarshotService({
     config,
     source,
-    mic,
+    devices,
     publisher,
     store,
     notifier: createNotifier(options.env ?? process.env),
     log,
     modelVersion: classifier?.modelVersion ?? RULES_MODEL_VERSION,
     classifier,
-    micSensor: live ? { sensor: live.sensor, onReading: (reading) => live.timeline.push(reading) } : undefined,
     led,
     accessPoint: config.ap ? accessPoint(config.ap, config) : undefined,
     onJudgeEvent,
@@ -118,25 +116,30 @@ function datasetRecorder(record: RecordConfig, log: Logger): DatasetRecorder {
   });
 }
 
-/** With the Echo's MAC known before the start (the config's device or the AP's echo), only its frames are captured. */
+/**
+ * With every Echo's MAC known before the start (the config's devices or the AP's echo), only
+ * their frames are captured. One Echo without a MAC keeps the capture open: it is found by
+ * traffic, and so are Amazon devices the config does not list.
+ */
 function liveFilter(config: ServiceConfig): string | undefined {
-  const mac = config.device?.mac ?? config.ap?.echo?.mac;
-  return mac ? echoCaptureFilter(mac) : undefined;
+  const macs = config.devices.map((device) => device.mac ?? (config.devices.length === 1 ? config.ap?.echo?.mac : undefined));
+  if (macs.some((mac) => mac === undefined) || config.ap) return macs.length === 1 && macs[0] ? echoCaptureFilter(macs[0]) : undefined;
+  return macs.map((mac) => echoCaptureFilter(mac!)).join(' or ');
 }
 
-/** A timeline file, followed as it grows. */
-function micSource(config: ServiceConfig, configFile: string, log: Logger): MicStateSource | undefined {
-  if (!config.mic.timeline) return undefined;
-  if (!existsSync(config.mic.timeline)) throw new ConfigError(configFile, 'mic.timeline', `cannot read '${config.mic.timeline}'`);
-  return new WatchedMicTimeline(config.mic.timeline, (line) => log('warning', line));
-}
-
-/** A ring sensor (GPIO wire or colour sensor) feeding a live timeline, when the config has one. */
-async function liveSensor(config: ServiceConfig, configFile: string): Promise<{ sensor: Awaited<ReturnType<typeof createMicSensor>>; timeline: LiveMicTimeline } | undefined> {
-  if (config.mic.timeline || !config.mic.sensor || config.mic.sensor === 'none') return undefined;
-  const sensorConfig = parseMicSensorConfig(config.mic as Record<string, unknown>, configFile);
-  if (sensorConfig.sensor !== 'gpio' && sensorConfig.sensor !== 'tcs34725') return undefined;
-  return { sensor: await createMicSensor(sensorConfig, configFile), timeline: new LiveMicTimeline() };
+/** One Echo's ring: a timeline file followed as it grows, or a sensor feeding a live timeline. */
+async function serviceDevice(device: DeviceConfig, field: string, configFile: string, log: Logger): Promise<ServiceDevice> {
+  const mic = device.mic;
+  if (mic.timeline) {
+    if (!existsSync(mic.timeline)) throw new ConfigError(configFile, `${field}.timeline`, `cannot read '${mic.timeline}'`);
+    return { config: device, mic: new WatchedMicTimeline(mic.timeline, (line) => log('warning', line)) };
+  }
+  if (!mic.sensor || mic.sensor === 'none') return { config: device };
+  const sensorConfig = parseMicSensorConfig(mic as Record<string, unknown>, configFile, field);
+  if (sensorConfig.sensor !== 'gpio' && sensorConfig.sensor !== 'tcs34725') return { config: device };
+  const sensor = await createMicSensor(sensorConfig, configFile);
+  const timeline = new LiveMicTimeline();
+  return { config: device, mic: timeline, micSensor: { sensor, onReading: (reading) => timeline.push(reading) } };
 }
 
 /**
@@ -158,7 +161,9 @@ function loadClassifier(config: ServiceConfig, log: Logger): PacketClassifier | 
 /** hostapd's control interface and dnsmasq's leases find the Echo; nftables blocks its leaks. */
 function accessPoint(ap: ApConfig, config: ServiceConfig): AccessPoint {
   const enforcer = new Enforcer(config.enforcement, commandNftRunner());
-  const finder = new EchoFinder({ echoMac: ap.echo?.mac });
+  // The first Echo is ap.echo's, else the config's first device's; every listed MAC is in the finder's list.
+  const listedMacs = config.devices.flatMap((device) => (device.mac ? [device.mac] : []));
+  const finder = new EchoFinder({ echoMac: ap.echo?.mac ?? config.devices[0].mac, listedMacs: ap.echo?.mac ? [ap.echo.mac, ...listedMacs] : listedMacs });
   const monitor = new HostapdMonitor({ open: () => openPythonBridge(join(ap.ctrl_interface, ap.interface)) });
   monitor.on('attached', (stations) => finder.setStations(stations));
   monitor.on('event', (event) => finder.handleEvent(event));

@@ -100,7 +100,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     view.finish();
     const analysis = service.analysisResult!;
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const summary = summaryEvent({ pipeline: analysis.pipeline, judge: analysis.judge, source: service.source, wallSeconds, inputError: undefined });
+    const summary = summaryEvent({ pipeline: analysis.pipeline, judges: analysis.judges, source: service.source, wallSeconds, inputError: undefined });
     io.stdout('\n' + formatReplaySummary(summary, `${micChanges.length} state changes from the simulated ring`, { title: 'earshot demo', paced: true }));
     return EXIT_OK;
   } finally {
