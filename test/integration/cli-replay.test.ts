@@ -63,7 +63,8 @@ test('replay --jsonl prints one packet event per Echo packet and a summary last'
   assert.equal(summary.device, '192.0.2.10', 'the busiest local sender is elected');
 });
 
-const ALERT_KEYS = ['type', 'id', 'severity', 'time', 'start', 'mic', 'dst', 'bytes', 'packets', 'reason', 'flow', 'flows', 'evidence'];
+// device and device_name are earshot's additions to the contract: which Echo the alert is about.
+const ALERT_KEYS = ['type', 'id', 'device', 'device_name', 'severity', 'time', 'start', 'mic', 'dst', 'bytes', 'packets', 'reason', 'flow', 'flows', 'evidence'];
 
 test('replay --jsonl prints the muted upload as a critical alert and the misactivation as a warning, each ended', async () => {
   const { stdout } = await cli('replay', capture, '--mic', mic, '--jsonl');

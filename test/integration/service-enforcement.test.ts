@@ -32,6 +32,7 @@ class RecordingPublisher implements StatePublisher {
   private handler: (command: BoxCommand) => void = () => {};
   overflow = 0;
   start(): void {}
+  setDevices(): void {}
   publishState(state: ServiceState): void {
     this.states.push(state);
   }

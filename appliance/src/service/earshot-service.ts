@@ -110,8 +110,9 @@ export class EarshotService {
       },
     );
     publisher?.onCommand((command) => this.onCommand(command));
+    publisher?.setDevices(this.echos.map(({ id, name }) => ({ id, name })));
     publisher?.start();
-    for (const echo of this.echos) await echo.startSensor(log);
+    for (const echo of this.echos) await echo.startSensor(log, this.echos.length > 1 ? `${echo.name}: ` : '');
     await this.startAccessPoint();
     this.housekeeping = setInterval(() => this.tick(), HOUSEKEEPING_MS);
     log('info', `earshot ${config.id}: capturing ${source.description}, enforcement ${config.enforcement.mode}${publisher ? '' : ', no MQTT broker configured'}`);
@@ -187,6 +188,7 @@ export class EarshotService {
     this.echos.push(echo);
     this.echoById.set(id, echo);
     this.analysis?.pipeline.addDevice({ ...echo.watched(), spec: { mac: normalised } });
+    this.deps.publisher?.setDevices(this.echos.map(({ id, name }) => ({ id, name })));
     this.deps.log('warning', `echo: ${normalised} (${ip ?? 'no lease yet'}) is an Amazon device the config does not list; watching it as '${id}' with no ring sensor: its uploads can only be warnings`);
     return echo;
   }

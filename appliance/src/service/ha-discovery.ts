@@ -152,6 +152,28 @@ export interface DiscoveryContext {
   id: string;
   discoveryPrefix: string;
   swVersion: string;
+  /**
+   * The Echos the box watches. With more than one, each gets a Home Assistant device of its own
+   * (via the box) with its microphone, problem, last alert and connection; the box's entities
+   * stay as they were, box-wide. A one-Echo box publishes the box's entities only: they are its Echo's.
+   */
+  devices?: readonly { id: string; name: string }[];
+}
+
+/** One Echo's own entities, read from `devices.<id>` of the box's state. */
+export function echoEntities(echo: { id: string }): EntitySpec[] {
+  const at = `value_json.devices['${echo.id}']`;
+  return [
+    { ...ENTITY_BY_OBJECT.microphone, object: `${echo.id}_microphone`, value_template: `{{ ${at}.mic if ${at} is defined else 'unknown' }}` },
+    { ...ENTITY_BY_OBJECT.unexpected_upload, object: `${echo.id}_unexpected_upload`, value_template: `{{ ${at}.problem if ${at} is defined else 'OFF' }}` },
+    {
+      ...ENTITY_BY_OBJECT.last_alert,
+      object: `${echo.id}_last_alert`,
+      value_template: `{{ ${at}.last_alert.reason[:255] if ${at} is defined and ${at}.last_alert else 'none' }}`,
+      json_attributes_template: `{{ (${at}.last_alert if ${at} is defined and ${at}.last_alert else {}) | tojson }}`,
+    },
+    { ...ENTITY_BY_OBJECT.echo_connected, object: `${echo.id}_echo_connected`, name: 'Connected', value_template: `{{ ${at}.echo_connected if ${at} is defined else 'OFF' }}` },
+  ];
 }
 
 export interface DiscoveryMessage {
@@ -159,7 +181,9 @@ export interface DiscoveryMessage {
   payload: Record<string, unknown>;
 }
 
-export function discoveryMessage(entity: EntitySpec, ctx: DiscoveryContext): DiscoveryMessage {
+const ENTITY_BY_OBJECT = Object.fromEntries(ENTITIES.map((entity) => [entity.object, entity])) as Record<string, EntitySpec>;
+
+export function discoveryMessage(entity: EntitySpec, ctx: DiscoveryContext, echo?: { id: string; name: string }): DiscoveryMessage {
   const topics = topicsFor(ctx.id);
   const { component, object, command, ...fields } = entity;
   const payload: Record<string, unknown> = {
@@ -168,13 +192,15 @@ export function discoveryMessage(entity: EntitySpec, ctx: DiscoveryContext): Dis
     availability_topic: topics.status,
     payload_available: 'online',
     payload_not_available: 'offline',
-    device: {
-      identifiers: [discoveryNodeId(ctx.id)],
-      name: `earshot ${ctx.id}`,
-      manufacturer: 'earshot',
-      model: 'Echo privacy box',
-      sw_version: ctx.swVersion,
-    },
+    device: echo
+      ? { identifiers: [`${discoveryNodeId(ctx.id)}_${echo.id}`], name: echo.name, manufacturer: 'Amazon', model: 'Echo (watched by earshot)', via_device: discoveryNodeId(ctx.id) }
+      : {
+          identifiers: [discoveryNodeId(ctx.id)],
+          name: `earshot ${ctx.id}`,
+          manufacturer: 'earshot',
+          model: 'Echo privacy box',
+          sw_version: ctx.swVersion,
+        },
     origin: { name: 'earshot', sw_version: ctx.swVersion },
   };
   if (entity.value_template !== undefined || entity.component === 'switch') payload.state_topic = topics.state;
@@ -184,7 +210,10 @@ export function discoveryMessage(entity: EntitySpec, ctx: DiscoveryContext): Dis
 }
 
 export function discoveryMessages(ctx: DiscoveryContext): DiscoveryMessage[] {
-  return ENTITIES.map((entity) => discoveryMessage(entity, ctx));
+  const box = ENTITIES.map((entity) => discoveryMessage(entity, ctx));
+  const devices = ctx.devices ?? [];
+  if (devices.length < 2) return box;
+  return [...box, ...devices.flatMap((echo) => echoEntities(echo).map((entity) => discoveryMessage(entity, ctx, echo)))];
 }
 
 /** The pattern that matches every config earshot could have published for this box. */

@@ -26,6 +26,8 @@ export interface StatePublisher {
   publishAlert(event: JudgeEvent): void;
   publishEvent(event: Record<string, unknown>): void;
   onCommand(handler: (command: BoxCommand) => void): void;
+  /** The Echos the box watches changed (one was found): Home Assistant hears of each one's entities. */
+  setDevices(devices: readonly { id: string; name: string }[]): void;
   readonly overflow: number;
   /** Resolves when every queued alert has been delivered (or after timeoutMs). */
   drain(timeoutMs: number): Promise<boolean>;
@@ -52,6 +54,7 @@ export class MqttPublisher implements StatePublisher {
   private readonly discoveryTopics: DiscoveryTopics;
   private readonly queue: AlertOutbox;
   private readonly ownedConfigs: Set<string>;
+  private discovery: DiscoveryContext;
   private connected = false;
   /** Announced and subscribed on this connection: alerts may flow. */
   private ready = false;
@@ -67,7 +70,17 @@ export class MqttPublisher implements StatePublisher {
     this.topics = topicsFor(options.discovery.id);
     this.discoveryTopics = discoveryTopicsFor(options.discovery.discoveryPrefix, options.discovery.id);
     this.queue = new AlertOutbox({ path: options.outboxPath, limit: options.queueLimit, log: options.log });
+    this.discovery = options.discovery;
     this.ownedConfigs = new Set(discoveryMessages(options.discovery).map((m) => m.topic));
+  }
+
+  setDevices(devices: readonly { id: string; name: string }[]): void {
+    const before = new Set(this.ownedConfigs);
+    this.discovery = { ...this.discovery, devices: [...devices] };
+    const messages = discoveryMessages(this.discovery);
+    for (const message of messages) this.ownedConfigs.add(message.topic);
+    if (!this.ready) return; // announced whole on the next connection
+    for (const message of messages) if (!before.has(message.topic)) this.client?.publish(message.topic, JSON.stringify(message.payload), { retain: true, qos: 1 });
   }
 
   get overflow(): number {
@@ -180,7 +193,7 @@ export class MqttPublisher implements StatePublisher {
 
   private async announce(): Promise<void> {
     const client = this.client!;
-    for (const message of discoveryMessages(this.options.discovery)) {
+    for (const message of discoveryMessages(this.discovery)) {
       await client.publishAsync(message.topic, JSON.stringify(message.payload), { retain: true, qos: 1 });
     }
   }

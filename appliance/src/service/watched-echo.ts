@@ -86,17 +86,17 @@ export class WatchedEcho {
     return { source, fault: this.micFault ?? (mic ? undefined : unlisted) };
   }
 
-  /** Its sensor's readings feed its timeline; a sensor that cannot tell is a fault, never a silent idle. */
-  async startSensor(log: (level: 'info' | 'warning', line: string) => void): Promise<void> {
+  /** `label` names the Echo in log lines on a box with several ("Kitchen: "). Its sensor's readings feed its timeline; a sensor that cannot tell is a fault, never a silent idle. */
+  async startSensor(log: (level: 'info' | 'warning', line: string) => void, label: string): Promise<void> {
     const micSensor = this.device.micSensor;
     if (!micSensor) return;
     await micSensor.sensor.start((reading) => {
       micSensor.onReading(reading);
       const fault = reading.state === 'unknown' ? (reading.reason ?? 'no reading') : undefined;
-      if (fault !== this.micFault) log(fault ? 'warning' : 'info', `${this.name}: mic sensor: ${fault ?? `reading again (${reading.state})`}`);
+      if (fault !== this.micFault) log(fault ? 'warning' : 'info', `${label}mic sensor: ${fault ?? `reading again (${reading.state})`}`);
       this.micFault = fault;
     });
-    log('info', `${this.name}: mic sensor: ${micSensor.sensor.description}`);
+    log('info', `${label}mic sensor: ${micSensor.sensor.description}`);
   }
 
   async stopSensor(): Promise<void> {
