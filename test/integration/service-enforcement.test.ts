@@ -110,3 +110,45 @@ test('a bad ap section in the service config is refused with the field, as earsh
   assert.throws(() => resolveConfig({ ap: { ssid: '' } }, 'box.yaml', {}, 'box'), /box\.yaml: ap\./);
   assert.throws(() => resolveConfig({ enforcement: { block_timeout_s: -1 } }, 'box.yaml', {}, 'box'), /box\.yaml: enforcement\.block_timeout_s: /);
 });
+
+test('on the box, an Amazon station the config does not list is watched too, with no ring, while a phone is not', async () => {
+  const found = '00:71:47:aa:bb:cc';
+  const phone = '02:00:00:00:00:99';
+  const config = resolveConfig({ id: 'box', capture: { file: capture }, device: { mac: ECHO.mac }, state: { path: join(dir, 'found.json') } }, 'test', {}, 'box');
+  const enforcer = new Enforcer(config.enforcement, { apply: async () => undefined });
+  const finder = new EchoFinder({ echoMac: ECHO.mac, listedMacs: [ECHO.mac] });
+  const publisher = new RecordingPublisher();
+  const logs: string[] = [];
+  const service = new EarshotService({
+    config,
+    source: new FileSource(capture),
+    devices: [{ config: config.devices[0], mic: new MicTimeline([{ timeUs: T0 - 60_000_000, state: 'muted' }]) }],
+    publisher,
+    store: new StateStore({ path: config.state.path, history: 10, log: () => {} }),
+    notifier: createNotifier({}),
+    log: (level, line) => void logs.push(`${level} ${line}`),
+    modelVersion: 'test',
+    accessPoint: {
+      enforcer,
+      finder,
+      start: async () => {
+        finder.setStations([ECHO.mac, found, phone]);
+        finder.setLeases([
+          { expiry: Infinity, mac: ECHO.mac, ip: ECHO.ip },
+          { expiry: Infinity, mac: found, ip: '192.0.2.77' },
+          { expiry: Infinity, mac: phone, ip: '192.0.2.78' },
+        ]);
+      },
+      stop: () => enforcer.stop(),
+    },
+  });
+  await service.run();
+  const devices = publisher.states.at(-1)?.devices ?? {};
+  assert.deepEqual(Object.keys(devices), ['echo', 'echo-aabbcc'], JSON.stringify(devices));
+  assert.equal(devices['echo-aabbcc'].listed, false);
+  assert.equal(devices['echo-aabbcc'].echo, '192.0.2.77');
+  assert.equal(devices['echo-aabbcc'].mic, 'unknown', 'no ring sensor: its uploads can only be warnings');
+  assert.equal(devices.echo.echo, ECHO.ip);
+  assert.ok(logs.some((l) => l.startsWith('warning echo: 00:71:47:aa:bb:cc') && l.includes('does not list')), logs.join('\n'));
+  assert.equal(service.echoIdentities().length, 2);
+});

@@ -174,6 +174,11 @@ export class EarshotService {
     return this.echos.map((echo) => ({ ...echo.identity(this.trafficAddress(echo), nowUs), mic: echo.lastMic, ring: echo.micHealth() }));
   }
 
+  /** What the LED shows and the Echo whose state set it (the status page). */
+  led(): { pattern: string; device: string | null } {
+    return this.model.snapshot().led;
+  }
+
   /**
    * An Amazon device the access point found that the config does not list: watched from now on
    * with no ring, so its uploads are judged on bytes alone and can only be warnings.

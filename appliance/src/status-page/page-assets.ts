@@ -21,7 +21,8 @@ export const PAGE_HTML = String.raw`<!doctype html>
   <div class="cards">
     <section class="card"><h2>Echo</h2>
       <p><span id="echo-dot" class="dot"></span><span id="echo-state">—</span></p>
-      <dl><dt>IP</dt><dd id="echo-ip">—</dd><dt>MAC</dt><dd id="echo-mac">—</dd></dl>
+      <dl><dt>IP</dt><dd id="echo-ip">—</dd><dt>MAC</dt><dd id="echo-mac">—</dd><dt>LED</dt><dd id="led-state">—</dd></dl>
+      <ul id="echo-devices" class="devices"></ul>
     </section>
     <section class="card"><h2>Ring</h2>
       <p><span id="ring-dot" class="dot"></span><span id="ring-state">—</span></p>

@@ -37,6 +37,17 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     text('echo-state', live.echo.connected ? 'Connected' : 'Not connected');
     text('echo-ip', live.echo.ip || '—');
     text('echo-mac', live.echo.mac || '—');
+    var devices = live.devices || [];
+    var names = {};
+    devices.forEach(function (d) { names[d.id] = d.name; });
+    text('led-state', live.led ? live.led.pattern + (live.led.device ? ' (' + (names[live.led.device] || live.led.device) + ')' : '') : '—');
+    var list = $('echo-devices');
+    list.textContent = '';
+    if (devices.length > 1) devices.forEach(function (d) {
+      var item = document.createElement('li');
+      item.textContent = d.name + ': ' + d.mic + ', ' + (d.connected ? 'connected' : 'not connected') + (d.ip ? ' (' + d.ip + ')' : '') + (d.fault ? ' · ' + d.fault : '');
+      list.appendChild(item);
+    });
     $('ring-dot').className = 'dot ' + live.ring.state;
     text('ring-state', live.ring.state.charAt(0).toUpperCase() + live.ring.state.slice(1));
     text('ring-source', live.ring.source);

@@ -19,6 +19,10 @@ export interface PageBox {
   ringBetween(fromUs: number, toUs: number): MicState;
   micHealth(): { source: string; fault: string | undefined };
   echoIdentity(): { ip: string | null; mac: string | null; connected: boolean };
+  /** Every Echo the box watches; the page lists them when there are several. */
+  echoIdentities?(): { id: string; name: string; ip: string | null; connected: boolean; mic: MicState; ring: { fault: string | undefined } }[];
+  /** What the LED shows and whose state set it. */
+  led?(): { pattern: string; device: string | null };
   recordingStatus(): { recording: boolean; dir: string; diskBytes: number; maxTotalBytes: number; rows: number } | undefined;
   setRecording(on: boolean): boolean;
   command(command: { type: 'acknowledge'; ids?: string[] } | { type: 'enforcement'; on: boolean }): void;
@@ -176,6 +180,8 @@ export class StatusPage {
     return {
       now: new Date(Math.round(nowUs / 1000) || Date.now()).toISOString(),
       echo: box.echoIdentity(),
+      devices: (box.echoIdentities?.() ?? []).map(({ id, name, ip, connected, mic, ring }) => ({ id, name, ip, connected, mic, fault: ring.fault ?? null })),
+      led: box.led?.() ?? null,
       ring: { state: ring, source: health.source, fault: health.fault ?? null },
       verdict: verdictNow({ alerts: this.alerts(), mic: ring, sensorFault: health.fault }),
       enforcement: state.enforcement,
