@@ -69,6 +69,7 @@ bench: build
 	node --import tsx bench/status-page-bench.ts
 	node --import tsx bench/state-writes-bench.ts
 	node --import tsx bench/memory-bench.ts
+	node --import tsx bench/two-echo-latency-bench.ts
 
 # Retrain the shipped forest, and regenerate its report (9-12 min), from the paper's dataset.
 model: deps
