@@ -2,6 +2,9 @@
 // one-line usage errors with exit 2 (docs/cli.md).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { EARSHOT_VERSION } from '../../appliance/src/version.js';
 
@@ -41,4 +44,23 @@ test('--device may be given more than once', () => {
   assert.equal(r.code, 2);
   assert.doesNotMatch(r.stderr, /unknown option|argument missing/);
   assert.match(r.stderr, /no-such\.pcap/);
+});
+
+test('earshot run on a capture interface that does not exist: one line naming it, exit 3', (t) => {
+  if (process.getuid?.() !== 0) {
+    t.skip('opening a live interface needs root (CAP_NET_RAW); not root here');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'earshot-hw-'));
+  try {
+    const config = join(dir, 'earshot.yaml');
+    writeFileSync(config, `capture:\n  interface: es-nosuch0\nstate:\n  path: ${join(dir, 'state.json')}\nstatus_page:\n  enabled: false\n`);
+    const r = earshot('run', '--config', config);
+    assert.equal(r.code, 3, r.stderr);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('earshot run:'));
+    assert.equal(errors.length, 1, r.stderr);
+    assert.match(errors[0], /^earshot run: interface es-nosuch0: cannot open/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -39,3 +39,19 @@ test('earshot replay without a capture names the missing argument, exit 2', asyn
   assert.equal(code, 2);
   assert.equal(stderr, "earshot replay: missing required argument 'CAPTURE'\nusage: earshot replay CAPTURE [options]\n");
 });
+
+test('a HardwareError from a command is one line and exit 3; an InputError stays exit 2', async () => {
+  const { dispatch } = await import('../../appliance/src/cli/main.js');
+  const { HardwareError, InputError } = await import('../../appliance/src/input-error.js');
+  const commands = {
+    open: async () => ({ usage: 'open', run: async (): Promise<number> => { throw new HardwareError('interface es-nosuch0', 'cannot open: No such device'); } }),
+    bad: async () => ({ usage: 'bad', run: async (): Promise<number> => { throw new InputError('x.yaml: capture.interface: must be a string'); } }),
+  };
+  let stderr = '';
+  const io = { stdout: () => {}, stderr: (t: string) => void (stderr += t) };
+  assert.equal(await dispatch('earshot', commands, ['open'], io), 3);
+  assert.equal(stderr, 'earshot open: interface es-nosuch0: cannot open: No such device\n');
+  stderr = '';
+  assert.equal(await dispatch('earshot', commands, ['bad'], io), 2);
+  assert.equal(stderr, 'earshot bad: x.yaml: capture.interface: must be a string\n');
+});

@@ -1,10 +1,10 @@
 // The `earshot` command line: dispatches to one command and turns errors into exit codes.
-// Bad usage or input: one line on stderr, exit 2. Anything else is a bug: exit 1, with the stack
+// Bad usage or input: one line on stderr, exit 2; hardware that cannot be opened: exit 3. Anything else is a bug: exit 1, with the stack
 // only when EARSHOT_DEBUG is set, because the box's users never see a terminal.
 
-import { InputError } from '../input-error.js';
+import { HardwareError, InputError } from '../input-error.js';
 import { EARSHOT_VERSION } from '../version.js';
-import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, type CliIo } from './cli-io.js';
+import { EXIT_BAD_INPUT, EXIT_HARDWARE, EXIT_INTERNAL, EXIT_OK, type CliIo } from './cli-io.js';
 import { checkArgs, helpText, type ParsedExtras } from './cli-program.js';
 import { PRODUCT_SPECS, type CommandSpec } from './command-specs.js';
 
@@ -89,6 +89,10 @@ export async function dispatch(program: string, commands: CommandTable, argv: st
   try {
     return await command.run(args, io, extras);
   } catch (error) {
+    if (error instanceof HardwareError) {
+      io.stderr(`${program} ${name}: ${error.message}\n`);
+      return EXIT_HARDWARE;
+    }
     if (error instanceof InputError) {
       io.stderr(`${program} ${name}: ${error.message}\n`);
       return EXIT_BAD_INPUT;
