@@ -2,6 +2,7 @@
 // Bad usage or input: one line on stderr, exit 2; hardware that cannot be opened: exit 3. Anything else is a bug: exit 1, with the stack
 // only when EARSHOT_DEBUG is set, because the box's users never see a terminal.
 
+import { isHardwareError as isSensorHardwareError } from '../../../gpio/hardware-error.js';
 import { HardwareError, InputError } from '../input-error.js';
 import { EARSHOT_VERSION } from '../version.js';
 import { EXIT_BAD_INPUT, EXIT_HARDWARE, EXIT_INTERNAL, EXIT_OK, type CliIo } from './cli-io.js';
@@ -89,7 +90,8 @@ export async function dispatch(program: string, commands: CommandTable, argv: st
   try {
     return await command.run(args, io, extras);
   } catch (error) {
-    if (error instanceof HardwareError) {
+    // gpio/'s own HardwareError (a GPIO line, an I2C sensor) is hardware too.
+    if (error instanceof HardwareError || isSensorHardwareError(error)) {
       io.stderr(`${program} ${name}: ${error.message}\n`);
       return EXIT_HARDWARE;
     }
