@@ -64,3 +64,9 @@ test('earshot run on a capture interface that does not exist: one line naming it
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('output that is not a terminal has no escape codes (doctor labels, replay help)', () => {
+  const r = earshot('doctor');
+  assert.match(r.stdout, /^ {2}(ok|WARN|FAIL|skip) /m, r.stderr);
+  assert.doesNotMatch(r.stdout + r.stderr, /\u001b\[/);
+});

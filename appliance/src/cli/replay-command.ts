@@ -12,6 +12,7 @@ import { EXIT_BAD_INPUT, EXIT_OK } from './cli-io.js';
 import { runCapture, summaryEvent } from '../pipeline/capture-run.js';
 import { captureArgument, micNote, pipelineOptions, SHARED_OPTIONS } from './pipeline-options.js';
 import { formatReplaySummary, formatTimeline } from './replay-report.js';
+import { stdoutPalette } from './colour.js';
 
 export const REPLAY_USAGE = 'replay CAPTURE [--mic MIC.csv] [--device IP|MAC] [--model FILE] [--grace SECONDS] [--jsonl] [--mqtt URL [--id ID] [--pace recorded|fast]]';
 
@@ -61,7 +62,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
     flush();
   } else {
     const counts = run.pipeline.counts;
-    io.stdout(formatTimeline(mic?.changes() ?? [], judgeEvents, counts.firstTimeUs, counts.lastTimeUs));
+    io.stdout(formatTimeline(mic?.changes() ?? [], judgeEvents, counts.firstTimeUs, counts.lastTimeUs, stdoutPalette()));
     io.stdout(formatReplaySummary(summary, micNote(mic, values.mic)));
   }
   if (run.inputError) {
