@@ -70,3 +70,14 @@ test('output that is not a terminal has no escape codes (doctor labels, replay h
   assert.match(r.stdout, /^ {2}(ok|WARN|FAIL|skip) /m, r.stderr);
   assert.doesNotMatch(r.stdout + r.stderr, /\u001b\[/);
 });
+
+test('doctor --json prints the checks as one JSON object on stdout', () => {
+  const r = earshot('doctor', '--json');
+  assert.ok(r.code === 0 || r.code === 3, r.stderr);
+  const report = JSON.parse(r.stdout) as { config: null; ok: boolean; checks: Array<{ name: string; status: string }> };
+  assert.equal(report.config, null);
+  assert.ok(report.checks.length > 0);
+  assert.ok(report.checks.every((c) => ['ok', 'warn', 'fail', 'skip'].includes(c.status) && c.name.length > 0));
+  assert.equal(report.ok, !report.checks.some((c) => c.status === 'fail'));
+  assert.equal(r.code, report.ok ? 0 : 3);
+});

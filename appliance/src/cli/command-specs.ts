@@ -101,8 +101,8 @@ export const PRODUCT_SPECS: Record<string, CommandSpec> = {
   },
   doctor: {
     summary: 'check the box: interfaces, hardware, config',
-    options: [CONFIG],
-    examples: ['earshot doctor --config /etc/earshot/config.yaml'],
+    options: [CONFIG, ['--json', 'print the checks as one JSON object (config, ok, checks[])']],
+    examples: ['earshot doctor --config /etc/earshot/config.yaml', 'earshot doctor --json'],
   },
   calibrate: {
     summary: 'calibrate the ring light sensor',

@@ -14,7 +14,7 @@ import { EXIT_HARDWARE, runDoctorChecks, type CheckResult, type DoctorPlan, type
 import { realDoctorProbes } from './doctor-probes.js';
 import { describeFsError } from './inputs.js';
 
-export const DOCTOR_USAGE = 'doctor [--config FILE]';
+export const DOCTOR_USAGE = 'doctor [--config FILE] [--json]';
 
 export const DEFAULT_DOCTOR_PLAN: DoctorPlan = {
   wire: { request: { line: HARDWARE_DEFAULTS.gpio_line, activeLow: false }, backend: 'auto' },
@@ -24,8 +24,15 @@ export const DEFAULT_DOCTOR_PLAN: DoctorPlan = {
 };
 
 export async function doctorCommand(args: string[], io: CliIo, probes: DoctorProbes = realDoctorProbes()): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } } });
+  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false } } });
   const plan = values.config === undefined ? DEFAULT_DOCTOR_PLAN : await planFromConfig(values.config);
+  if (values.json) {
+    // For scripts: the checks as one JSON object on stdout, nothing else there (docs/cli.md).
+    const checks = await runDoctorChecks(plan, probes);
+    const failedCount = checks.filter((r) => r.status === 'fail').length;
+    io.stdout(JSON.stringify({ config: values.config ?? null, ok: failedCount === 0, checks }) + '\n');
+    return failedCount ? EXIT_HARDWARE : 0;
+  }
   io.stdout(`earshot doctor: ${values.config === undefined ? 'no --config, checking every option with its defaults' : `checking what ${values.config} uses`}\n`);
   const results = await runDoctorChecks(plan, probes);
   const paint = stdoutPalette();
