@@ -3,6 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { FileSource } from '../capture/file-source.js';
+import { withFileProgress } from './file-progress.js';
 import { loadModelFile } from '../classify/model-file.js';
 import { PacketClassifier } from '../classify/packet-classifier.js';
 import type { JudgeEvent } from '../judge/judge-events.js';
@@ -50,7 +51,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
     if (buffered.length >= 64) flush();
   };
   const judgeEvents: JudgeEvent[] = [];
-  const run = await runCapture(new FileSource(capture), options, {
+  const run = await runCapture(withFileProgress(new FileSource(capture), capture), options, {
     packet: jsonl ? (packet, features) => write(packetEvent(packet, features)) : undefined,
     judge: (event) => (jsonl ? write(event) : judgeEvents.push(event)),
   });
