@@ -81,3 +81,17 @@ test('doctor --json prints the checks as one JSON object on stdout', () => {
   assert.equal(report.ok, !report.checks.some((c) => c.status === 'fail'));
   assert.equal(r.code, report.ok ? 0 : 3);
 });
+
+test('earshot completion bash completes commands and each command\'s options', () => {
+  const r = earshot('completion', 'bash');
+  assert.equal(r.code, 0, r.stderr);
+  const complete = (...words: string[]): string[] => {
+    const script = `${r.stdout}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _earshot; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    const b = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(b.status, 0, b.stderr);
+    return b.stdout.split('\n').filter(Boolean);
+  };
+  assert.deepEqual(complete('earshot', 'rep'), ['replay']);
+  assert.ok(complete('earshot', 'replay', '--').includes('--jsonl'));
+  assert.ok(!complete('earshot', 'doctor', '--').includes('--jsonl'));
+});

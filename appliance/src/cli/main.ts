@@ -57,6 +57,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${EARSHOT_VERSION}\n`);
     return EXIT_OK;
   }
+  if (argv[0] === 'completion') {
+    if (argv[1] !== 'bash' || argv.length > 2) {
+      io.stderr(`earshot completion: expected 'bash' (got ${argv[1] === undefined ? 'nothing' : `'${argv.slice(1).join(' ')}'`})\nusage: earshot completion bash\n`);
+      return EXIT_BAD_INPUT;
+    }
+    const { bashCompletion } = await import('./completion.js');
+    io.stdout(bashCompletion('earshot', PRODUCT_SPECS, io));
+    return EXIT_OK;
+  }
   return dispatch('earshot', COMMANDS, argv, io, PRODUCT_SPECS);
 }
 
