@@ -4,7 +4,7 @@
 // keeps retrying, and `earshot doctor` says the same.
 
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '../appliance/src/input-error.js';
+import { ConfigError, HardwareError } from '../appliance/src/input-error.js';
 import { systemClock, systemTimers, type Clock, type Timers } from './clock.js';
 import { ColourMicSensor } from './colour/colour-mic-sensor.js';
 import { parseRingCalibration } from './colour/ring-calibration.js';
@@ -78,6 +78,8 @@ async function edgeSource(config: GpioWireConfig, configFile: string, host: Sens
     const { number } = sysfsGpioNumber(chips, offset, config.request.chip);
     return new OnoffEdgeSource(number, config.request.activeLow, await host.onoff(), host.clock);
   } catch (error) {
+    // A chip or line that is not there is hardware (exit 3, docs/cli.md); anything else, the config.
+    if (isHardwareError(error)) throw new HardwareError(`${configFile}: mic.line`, error.message);
     throw new ConfigError(configFile, 'mic.line', (error as Error).message);
   }
 }

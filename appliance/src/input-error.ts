@@ -13,3 +13,18 @@ export class ConfigError extends InputError {
     this.name = 'ConfigError';
   }
 }
+
+/**
+ * Hardware the box needs is missing or cannot be opened (a capture interface, a GPIO chip or
+ * line, an I2C sensor): the CLI shows the one-line message and exits 3 (docs/cli.md), so a unit
+ * file or script can tell "fix the wiring" from "fix the config" (2).
+ */
+export class HardwareError extends Error {
+  constructor(
+    readonly device: string,
+    readonly problem: string,
+  ) {
+    super(`${device}: ${problem}`);
+    this.name = 'HardwareError';
+  }
+}

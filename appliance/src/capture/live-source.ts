@@ -4,7 +4,8 @@
 import { endianness } from 'node:os';
 import pcap from 'pcap';
 import { LinkType, type CapturedFrame } from '../decode/types.js';
-import { CaptureInputError, type CaptureStats, type PacketSource } from './packet-source.js';
+import { HardwareError } from '../input-error.js';
+import { type CaptureStats, type PacketSource } from './packet-source.js';
 
 export interface LiveSourceOptions {
   /** BPF filter expression, e.g. "host 192.168.1.23". */
@@ -125,7 +126,8 @@ export class LiveSource implements PacketSource {
         promiscuous: this.options.promiscuous ?? LIVE_DEFAULTS.promiscuous,
       });
     } catch (error) {
-      throw new CaptureInputError(this.description, 'cannot open', error instanceof Error ? error.message : String(error), 0);
+      // Hardware, not input: the CLI exits 3 for it (docs/cli.md).
+      throw new HardwareError(this.description, `cannot open: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       setWarningHandler(previousHandler);
     }

@@ -34,3 +34,5 @@ export class UsageError extends InputError {
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
 export const EXIT_BAD_INPUT = 2;
+/** A capture interface, GPIO chip/line or I2C sensor that does not exist or cannot be opened. */
+export const EXIT_HARDWARE = 3;

@@ -15,8 +15,8 @@ import { headerOffset, readSysfsGpioChips, sysfsGpioNumber } from '../../../gpio
 import type { GpiodTools } from '../../../gpio/wire/gpiod-edge-source.js';
 import { gpiogetArgs, parseGpiodVersion, parseGpiodetectOutput, parseGpiogetOutput, type LineRequest } from '../../../gpio/wire/gpiod-tools.js';
 
-/** Exit code when hardware is missing or failing: not bad usage (2), not a bug (1). */
-export const EXIT_HARDWARE = 3;
+// Exit code when hardware is missing or failing: defined with the others in cli-io.ts.
+export { EXIT_HARDWARE } from './cli-io.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 

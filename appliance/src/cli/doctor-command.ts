@@ -9,11 +9,12 @@ import { parseLedConfig, parseMicSensorConfig } from '../../../gpio/sensor-confi
 import { CAPTURE_DEFAULTS, HARDWARE_DEFAULTS } from '../defaults.js';
 import { parseConfigText, resolveConfig } from '../service/load-config.js';
 import { UsageError, type CliIo } from './cli-io.js';
+import { palette, stdoutPalette, type Palette } from './colour.js';
 import { EXIT_HARDWARE, runDoctorChecks, type CheckResult, type DoctorPlan, type DoctorProbes } from './doctor-checks.js';
 import { realDoctorProbes } from './doctor-probes.js';
 import { describeFsError } from './inputs.js';
 
-export const DOCTOR_USAGE = 'doctor [--config FILE]';
+export const DOCTOR_USAGE = 'doctor [--config FILE] [--json]';
 
 export const DEFAULT_DOCTOR_PLAN: DoctorPlan = {
   wire: { request: { line: HARDWARE_DEFAULTS.gpio_line, activeLow: false }, backend: 'auto' },
@@ -23,11 +24,19 @@ export const DEFAULT_DOCTOR_PLAN: DoctorPlan = {
 };
 
 export async function doctorCommand(args: string[], io: CliIo, probes: DoctorProbes = realDoctorProbes()): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } } });
+  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false } } });
   const plan = values.config === undefined ? DEFAULT_DOCTOR_PLAN : await planFromConfig(values.config);
+  if (values.json) {
+    // For scripts: the checks as one JSON object on stdout, nothing else there (docs/cli.md).
+    const checks = await runDoctorChecks(plan, probes);
+    const failedCount = checks.filter((r) => r.status === 'fail').length;
+    io.stdout(JSON.stringify({ config: values.config ?? null, ok: failedCount === 0, checks }) + '\n');
+    return failedCount ? EXIT_HARDWARE : 0;
+  }
   io.stdout(`earshot doctor: ${values.config === undefined ? 'no --config, checking every option with its defaults' : `checking what ${values.config} uses`}\n`);
   const results = await runDoctorChecks(plan, probes);
-  for (const result of results) io.stdout(formatCheck(result));
+  const paint = stdoutPalette();
+  for (const result of results) io.stdout(formatCheck(result, paint));
   const failed = results.filter((r) => r.status === 'fail').length;
   const warned = results.filter((r) => r.status === 'warn').length;
   io.stdout(failed ? `${failed} check${failed === 1 ? '' : 's'} failed${warned ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}\n` : `all checks passed${warned ? ` (${warned} warning${warned === 1 ? '' : 's'})` : ''}\n`);
@@ -36,9 +45,11 @@ export async function doctorCommand(args: string[], io: CliIo, probes: DoctorPro
 
 const LABELS: Record<CheckResult['status'], string> = { ok: 'ok', warn: 'WARN', fail: 'FAIL', skip: 'skip' };
 
-export function formatCheck(result: CheckResult): string {
+export function formatCheck(result: CheckResult, paint: Palette = palette(false)): string {
   const fix = result.fix ? `; fix: ${result.fix}` : '';
-  return `  ${LABELS[result.status].padEnd(4)}  ${result.name.padEnd(14)} ${result.detail}${fix}\n`;
+  const tint = { ok: paint.green, warn: paint.yellow, fail: paint.red, skip: paint.dim }[result.status];
+  // Padded before painting, so the escape codes do not upset the columns.
+  return `  ${tint(LABELS[result.status].padEnd(4))}  ${result.name.padEnd(14)} ${result.detail}${fix}\n`;
 }
 
 async function planFromConfig(file: string): Promise<DoctorPlan> {

@@ -4,6 +4,7 @@
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { FileSource } from '../capture/file-source.js';
+import { withFileProgress } from './file-progress.js';
 import { DATASET_HEADER, datasetRow } from '../features/dataset-csv.js';
 import type { CliIo } from './cli-io.js';
 import { EXIT_BAD_INPUT, EXIT_OK, UsageError } from './cli-io.js';
@@ -38,7 +39,7 @@ export async function featuresCommand(args: string[], io: CliIo): Promise<number
     rows = [];
   };
   try {
-    const run = await runCapture(new FileSource(capture), options, {
+    const run = await runCapture(withFileProgress(new FileSource(capture), capture), options, {
       packet: (_packet, features) => {
         rows.push(datasetRow(features));
         written++;

@@ -1,11 +1,16 @@
 // The `earshot` command line: dispatches to one command and turns errors into exit codes.
-// Bad usage or input: one line on stderr, exit 2. Anything else is a bug: exit 1, with the stack
+// Bad usage or input: one line on stderr, exit 2; hardware that cannot be opened: exit 3. Anything else is a bug: exit 1, with the stack
 // only when EARSHOT_DEBUG is set, because the box's users never see a terminal.
 
-import { InputError } from '../input-error.js';
-import { EXIT_BAD_INPUT, EXIT_INTERNAL, type CliIo } from './cli-io.js';
+import { isHardwareError as isSensorHardwareError } from '../../../gpio/hardware-error.js';
+import { HardwareError, InputError } from '../input-error.js';
+import { EARSHOT_VERSION } from '../version.js';
+import { EXIT_BAD_INPUT, EXIT_HARDWARE, EXIT_INTERNAL, EXIT_OK, type CliIo } from './cli-io.js';
+import { checkArgs, helpText, type ParsedExtras } from './cli-program.js';
+import { PRODUCT_SPECS, type CommandSpec } from './command-specs.js';
 
-type Command = (args: string[], io: CliIo) => Promise<number>;
+/** `extras`: what commander parsed beyond the command's own parser (every --device given). */
+type Command = (args: string[], io: CliIo, extras?: ParsedExtras) => Promise<number>;
 export interface CommandModule {
   run: Command;
   usage: string;
@@ -48,12 +53,31 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`earshot ${argv[0]}: a developer command, not part of the box: run \`${developer}\` in a checkout of the repository\n`);
     return EXIT_BAD_INPUT;
   }
-  return dispatch('earshot', COMMANDS, argv, io);
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    io.stdout(`${EARSHOT_VERSION}\n`);
+    return EXIT_OK;
+  }
+  if (argv[0] === 'completion') {
+    if (argv[1] !== 'bash' || argv.length > 2) {
+      io.stderr(`earshot completion: expected 'bash' (got ${argv[1] === undefined ? 'nothing' : `'${argv.slice(1).join(' ')}'`})\nusage: earshot completion bash\n`);
+      return EXIT_BAD_INPUT;
+    }
+    const { bashCompletion } = await import('./completion.js');
+    io.stdout(bashCompletion('earshot', PRODUCT_SPECS, io));
+    return EXIT_OK;
+  }
+  return dispatch('earshot', COMMANDS, argv, io, PRODUCT_SPECS);
 }
 
 /** Runs one command of `commands` and turns its errors into exit codes; the simulator's CLI uses it too. */
-export async function dispatch(program: string, commands: CommandTable, argv: string[], io: CliIo): Promise<number> {
+export async function dispatch(program: string, commands: CommandTable, argv: string[], io: CliIo, specs: Record<string, CommandSpec> = {}): Promise<number> {
   const [name, ...args] = argv;
+  const specOf = (command: string | undefined): CommandSpec | undefined => (command !== undefined && Object.hasOwn(specs, command) ? specs[command] : undefined);
+  const helpFor = specOf(args[0]);
+  if (name === 'help' && args[0] !== undefined && helpFor) {
+    io.stdout(helpText(program, args[0], helpFor, io));
+    return EXIT_OK;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(await usage(program, commands));
     return name === undefined ? EXIT_BAD_INPUT : 0;
@@ -63,10 +87,23 @@ export async function dispatch(program: string, commands: CommandTable, argv: st
     io.stderr(`${program}: unknown command '${name}' (commands: ${Object.keys(commands).join(', ')})\n`);
     return EXIT_BAD_INPUT;
   }
+  // Commands declared to commander are checked (and their --help answered) before they load.
+  const spec = specOf(name);
+  let extras: ParsedExtras | undefined;
+  if (spec) {
+    const checked = checkArgs(program, name, spec, args, io);
+    if (!checked.ok) return checked.code;
+    extras = checked.extras;
+  }
   const command = await load();
   try {
-    return await command.run(args, io);
+    return await command.run(args, io, extras);
   } catch (error) {
+    // gpio/'s own HardwareError (a GPIO line, an I2C sensor) is hardware too.
+    if (error instanceof HardwareError || isSensorHardwareError(error)) {
+      io.stderr(`${program} ${name}: ${error.message}\n`);
+      return EXIT_HARDWARE;
+    }
     if (error instanceof InputError) {
       io.stderr(`${program} ${name}: ${error.message}\n`);
       return EXIT_BAD_INPUT;

@@ -3,6 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { FileSource } from '../capture/file-source.js';
+import { withFileProgress } from './file-progress.js';
 import { loadModelFile } from '../classify/model-file.js';
 import { PacketClassifier } from '../classify/packet-classifier.js';
 import type { JudgeEvent } from '../judge/judge-events.js';
@@ -12,6 +13,7 @@ import { EXIT_BAD_INPUT, EXIT_OK } from './cli-io.js';
 import { runCapture, summaryEvent } from '../pipeline/capture-run.js';
 import { captureArgument, micNote, pipelineOptions, SHARED_OPTIONS } from './pipeline-options.js';
 import { formatReplaySummary, formatTimeline } from './replay-report.js';
+import { stdoutPalette } from './colour.js';
 
 export const REPLAY_USAGE = 'replay CAPTURE [--mic MIC.csv] [--device IP|MAC] [--model FILE] [--grace SECONDS] [--jsonl] [--mqtt URL [--id ID] [--pace recorded|fast]]';
 
@@ -49,7 +51,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
     if (buffered.length >= 64) flush();
   };
   const judgeEvents: JudgeEvent[] = [];
-  const run = await runCapture(new FileSource(capture), options, {
+  const run = await runCapture(withFileProgress(new FileSource(capture), capture), options, {
     packet: jsonl ? (packet, features) => write(packetEvent(packet, features)) : undefined,
     judge: (event) => (jsonl ? write(event) : judgeEvents.push(event)),
   });
@@ -61,7 +63,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
     flush();
   } else {
     const counts = run.pipeline.counts;
-    io.stdout(formatTimeline(mic?.changes() ?? [], judgeEvents, counts.firstTimeUs, counts.lastTimeUs));
+    io.stdout(formatTimeline(mic?.changes() ?? [], judgeEvents, counts.firstTimeUs, counts.lastTimeUs, stdoutPalette()));
     io.stdout(formatReplaySummary(summary, micNote(mic, values.mic)));
   }
   if (run.inputError) {

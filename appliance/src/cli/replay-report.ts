@@ -1,5 +1,6 @@
 // The human summary of a replay: what a person reading a terminal wants to know first.
 
+import { palette, type Palette } from './colour.js';
 import type { JudgeEvent } from '../judge/judge-events.js';
 import { formatKilobytes } from '../judge/verdict.js';
 import type { MicChange } from '../mic/mic-timeline.js';
@@ -54,13 +55,13 @@ export function formatReplaySummary(summary: SummaryEvent, micNote: string, opti
 
 
 /** Mic changes within the capture (and the state in force when it began) merged with alerts, by time. */
-export function formatTimeline(mic: MicChange[], events: JudgeEvent[], firstUs: number, lastUs: number): string {
+export function formatTimeline(mic: MicChange[], events: JudgeEvent[], firstUs: number, lastUs: number, paint: Palette = palette(false)): string {
   const rows: { timeUs: number; text: string }[] = [];
   const before = mic.filter((c) => c.timeUs <= firstUs).at(-1);
   if (before) rows.push({ timeUs: firstUs, text: `mic ${before.state} (at capture start)` });
   for (const change of mic) if (change.timeUs > firstUs && change.timeUs <= lastUs) rows.push({ timeUs: change.timeUs, text: `mic ${change.state}` });
   for (const event of events) {
-    if (event.type === 'alert') rows.push({ timeUs: Date.parse(event.time) * 1000, text: `${event.severity.toUpperCase().padEnd(8)} ${event.reason} [${event.id}]` });
+    if (event.type === 'alert') rows.push({ timeUs: Date.parse(event.time) * 1000, text: `${(event.severity === 'critical' ? paint.red : paint.yellow)(event.severity.toUpperCase().padEnd(8))} ${event.reason} [${event.id}]` });
     else rows.push({ timeUs: Date.parse(event.end) * 1000, text: `ended    ${formatKilobytes(event.bytes)} in ${fmt(event.packets)} packets in all [${event.id}]` });
   }
   if (rows.length === 0) return '';
