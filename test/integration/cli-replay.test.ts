@@ -12,6 +12,7 @@ import { runCli } from '../../appliance/src/cli/main.js';
 import { DATASET_HEADER } from '../../appliance/src/features/dataset-csv.js';
 import { demoSession, micTimelineCsv, sessionToPcap } from '../../sim/src/echo-session.js';
 import { REPO_ROOT } from '../support/shared-data.js';
+import { ECHO, SECOND_ECHO, writeMicThroughout, writeTwoEchoUploadsCapture } from '../support/service-captures.js';
 
 let dir: string;
 let capture: string;
@@ -250,4 +251,25 @@ test('a capture of an unsupported link type exits 2 with one line naming the lin
   assert.equal(stdout, '');
   assert.equal(stderr.trimEnd().split('\n').length, 1, stderr);
   assert.match(stderr, /usb\.pcap: link type: 189 \(USB_LINUX_MMAPPED\) is not supported/);
+});
+
+test('replay judges each --device on its own, with the --mic given in the same order, and the alerts name the Echo', async () => {
+  const file = join(dir, 'two-echos.pcap');
+  const startUs = Date.parse('2026-01-15T12:00:00Z') * 1000;
+  writeTwoEchoUploadsCapture(file, { uploads: 1, spacingS: 10, startUs });
+  const kitchenMic = join(dir, 'kitchen-mic.csv');
+  const bedroomMic = join(dir, 'bedroom-mic.csv');
+  writeMicThroughout(kitchenMic, 'listening', startUs - 60_000_000);
+  writeMicThroughout(bedroomMic, 'muted', startUs - 60_000_000);
+  const run = await cli('replay', file, '--jsonl', '--device', `kitchen=${ECHO.ip}`, '--device', `Bedroom=${SECOND_ECHO.mac}`, '--mic', kitchenMic, '--mic', bedroomMic);
+  assert.equal(run.code, 0, run.stderr);
+  const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; device?: string; severity?: string; devices?: { id: string; alerts: number; echo_packets: number }[] });
+  const alerts = events.filter((e) => e.type === 'alert');
+  assert.ok(alerts.length >= 1, run.stdout);
+  assert.ok(alerts.every((a) => a.device === 'bedroom' && a.severity === 'critical'), JSON.stringify(alerts));
+  const summary = events.find((e) => e.type === 'summary')!;
+  assert.deepEqual(summary.devices!.map((d) => [d.id, d.alerts > 0, d.echo_packets > 0]), [['kitchen', false, true], ['bedroom', true, true]]);
+  const uneven = await cli('replay', file, '--device', ECHO.ip, '--device', SECOND_ECHO.ip, '--mic', kitchenMic);
+  assert.equal(uneven.code, 2);
+  assert.match(uneven.stderr, /--mic: expected one per --device, in the same order \(got 1 for 2 Echos\)/);
 });

@@ -14,9 +14,30 @@ const S = 1_000_000;
 export const ECHO: Endpoint = { mac: '44:65:0d:00:00:02', ip: '192.0.2.10', port: 42000 };
 const AVS: Endpoint = { mac: '02:00:00:00:00:01', ip: '198.51.100.20', port: 443 };
 
+/** A second Echo on the same box, for the several-Echos tests. */
+export const SECOND_ECHO: Endpoint = { mac: '44:65:0d:00:00:03', ip: '192.0.2.11', port: 42001 };
+
+type TimedFrame = { timeUs: number; frame: Uint8Array };
+
 export function writeUploadsCapture(file: string, options: { uploads: number; spacingS: number; startUs: number }): void {
-  const frames: { timeUs: number; frame: Uint8Array }[] = [];
-  const c = new TcpConversation(ECHO, AVS, (timeUs, frame) => void frames.push({ timeUs, frame }));
+  writeFrames(file, uploadFrames(ECHO, options));
+}
+
+/** Both Echos upload the same way at the same times, each on its own connection. */
+export function writeTwoEchoUploadsCapture(file: string, options: { uploads: number; spacingS: number; startUs: number }): void {
+  writeFrames(file, [...uploadFrames(ECHO, options), ...uploadFrames(SECOND_ECHO, options)]);
+}
+
+function writeFrames(file: string, frames: TimedFrame[]): void {
+  frames.sort((a, b) => a.timeUs - b.timeUs);
+  const pcap = new PcapBuilder(LinkType.ETHERNET);
+  for (const f of frames) pcap.add(f.timeUs, f.frame);
+  writeFileSync(file, Buffer.concat(pcap.take()));
+}
+
+function uploadFrames(echo: Endpoint, options: { uploads: number; spacingS: number; startUs: number }): TimedFrame[] {
+  const frames: TimedFrame[] = [];
+  const c = new TcpConversation(echo, AVS, (timeUs, frame) => void frames.push({ timeUs, frame }));
   const t0 = options.startUs;
   c.open(t0);
   c.clientRecord(t0 + 20_000, 512, 22);
@@ -29,10 +50,7 @@ export function writeUploadsCapture(file: string, options: { uploads: number; sp
       c.clientRecord(t, 800);
     }
   }
-  frames.sort((a, b) => a.timeUs - b.timeUs);
-  const pcap = new PcapBuilder(LinkType.ETHERNET);
-  for (const f of frames) pcap.add(f.timeUs, f.frame);
-  writeFileSync(file, Buffer.concat(pcap.take()));
+  return frames;
 }
 
 export function writeMicThroughout(file: string, state: MicState, fromUs: number): void {

@@ -5,25 +5,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CAPTURE_DEFAULTS } from '../defaults.js';
-import { parseDeviceSpec } from '../pipeline/device-selector.js';
 import { resolveConfig } from '../service/load-config.js';
 import { createLogger } from '../service/service-log.js';
 import { createService } from '../service/wiring.js';
-import { EXIT_OK, UsageError, type CliIo } from './cli-io.js';
+import { pipelineOptions } from './pipeline-options.js';
+import { EXIT_OK, type CliIo } from './cli-io.js';
 
 export interface ReplayBrokerValues {
   mqtt?: string;
   id?: string;
   pace?: string;
-  mic?: string;
-  device?: string;
+  mic?: string[];
+  device?: string[];
   grace?: string;
   model?: string;
 }
 
 export async function replayToBroker(capture: string, values: ReplayBrokerValues, io: CliIo): Promise<number> {
-  const device = values.device === undefined ? undefined : parseDeviceSpec(values.device);
-  if (values.device !== undefined && !device) throw new UsageError(`--device: expected an IP address or a MAC address (got '${values.device}')`);
+  // The same Echos as without --mqtt (pipeline-options.ts), written as the config's devices.
+  const { options } = await pipelineOptions({ device: values.device, mic: values.mic, grace: values.grace });
+  const mics = values.mic ?? [];
+  const listed = options.devices ?? [{ id: 'echo', name: 'Echo', spec: options.device }];
+  const devices = listed.map((device, index) => ({ id: device.id, name: device.name, ...device.spec, ...(mics[index] ? { mic: { timeline: mics[index] } } : {}) }));
   const stateDir = mkdtempSync(join(tmpdir(), 'earshot-replay-'));
   try {
     const raw: Record<string, unknown> = {
@@ -31,8 +34,8 @@ export async function replayToBroker(capture: string, values: ReplayBrokerValues
       capture: { file: capture, pace: values.pace ?? CAPTURE_DEFAULTS.pace },
       mqtt: { url: values.mqtt },
       state: { path: join(stateDir, 'state.json') },
-      ...(device ? { device } : {}),
-      ...(values.mic ? { mic: { timeline: values.mic } } : {}),
+      version: 3,
+      devices,
       ...(values.grace ? { judge: { grace_s: Number(values.grace) } } : {}),
       model: values.model ?? 'none',
     };

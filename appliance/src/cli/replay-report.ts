@@ -33,7 +33,12 @@ export function formatReplaySummary(summary: SummaryEvent, micNote: string, opti
   lines.push(`  capture    ${fmt(summary.frames)} frames over ${summary.capture_seconds.toFixed(1)} s, ${fmt(summary.capture_dropped)} dropped by capture`);
   const skipped = Object.entries(summary.skipped).map(([r, n]) => `${r} ${fmt(n)}`).join(', ');
   lines.push(`  decoded    ${fmt(summary.decoded)} frames${skipped ? `; skipped: ${skipped}` : ''}${summary.fragments ? `; ${fmt(summary.fragments)} IP fragments` : ''}`);
-  lines.push(`  echo       ${summary.device ?? 'not found (no local sender in the capture)'}`);
+  if (summary.devices.length > 1) {
+    for (const d of summary.devices) {
+      const alerts = d.alerts === 0 ? 'no alerts' : `${d.alerts_by_severity.critical} critical, ${d.alerts_by_severity.warning} warning`;
+      lines.push(`  echo       ${d.name} (${d.address ?? 'not seen'}): ${fmt(d.echo_packets)} packets, ${alerts}`);
+    }
+  } else lines.push(`  echo       ${summary.device ?? 'not found (no local sender in the capture)'}`);
   lines.push(`  mic        ${micNote}`);
   lines.push('');
   lines.push(`  packets the Echo sent: ${fmt(summary.echo_packets)}`);
