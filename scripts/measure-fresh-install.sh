@@ -54,6 +54,12 @@ measure() {
     "deb http://deb.debian.org/debian $suite-updates main" \
     "deb http://deb.debian.org/debian-security $suite-security main"
   cp /etc/resolv.conf "$root/etc/resolv.conf"
+  # A network that reaches the registries through a TLS proxy has its CA in the host's local
+  # trust store; a machine on that network needs it too (public certificates, no keys).
+  if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+    cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+    chroot "$root" update-ca-certificates >/dev/null
+  fi
   # As in any chroot: packages must not start their services (mosquitto, hostapd) here.
   printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
   chmod +x "$root/usr/sbin/policy-rc.d"
