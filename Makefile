@@ -1,42 +1,43 @@
 # earshot build and test entry points. `make demo` and `make test` each install what they need.
 SHELL := /bin/bash
 NODE_BIN := node_modules/.bin
-APT_PACKAGES := libpcap-dev tshark iproute2 ethtool openssl make g++ python3 hostapd dnsmasq-base nftables mosquitto mosquitto-clients \
-	curl tcpdump nghttp2-client socat systemd \
-	shellcheck dosfstools mtools fdisk e2fsprogs g++-aarch64-linux-gnu file binutils fonts-dejavu-core chromium
+# Each entry point installs only its own apt packages (scripts/apt-install.sh; docs/install.md).
+# The demo replays a simulated capture file: it needs only what `npm ci` compiles the native addons
+# (pcap, epoll, i2c-bus) with, and libpcap for pcap at run time.
+DEMO_APT_PACKAGES := libpcap-dev make g++ python3
+# What the image scripts (os-image/) call on the build host. os-image-checks.test.ts runs them in
+# `make test` too, so the test list has them as well.
+IMAGE_TOOL_APT_PACKAGES := systemd dosfstools mtools fdisk e2fsprogs g++-aarch64-linux-gnu file binutils
+# The live tests' real components (capture, AP, firewall, broker, clients, browser) and shellcheck.
+TEST_APT_PACKAGES := $(DEMO_APT_PACKAGES) $(IMAGE_TOOL_APT_PACKAGES) tshark iproute2 ethtool openssl hostapd dnsmasq-base nftables \
+	mosquitto mosquitto-clients curl tcpdump nghttp2-client socat shellcheck fonts-dejavu-core chromium
 # Only `make image` needs these (the image build is not part of `make test`).
-IMAGE_APT_PACKAGES := mmdebstrap qemu-user-static binfmt-support qemu-system-arm arch-test eatmydata xz-utils zstd debian-archive-keyring
+IMAGE_APT_PACKAGES := $(DEMO_APT_PACKAGES) $(IMAGE_TOOL_APT_PACKAGES) \
+	mmdebstrap qemu-user-static binfmt-support qemu-system-arm arch-test eatmydata xz-utils zstd debian-archive-keyring
 IMAGE_OUT := out/os-image
 TEST_FILES = $(shell find test -name '*.test.ts' | sort)
 
-.PHONY: deps apt-deps image-deps build typecheck test unit demo bench fuzz clean model report sim-report image image-test
+.PHONY: deps demo-deps demo-apt-deps apt-deps image-deps build typecheck test unit demo bench fuzz clean model report sim-report image image-test
 
-# apt is skipped when everything is already there, so repeat runs are quick and work offline.
+demo-apt-deps:
+	@scripts/apt-install.sh $(DEMO_APT_PACKAGES)
+
 apt-deps:
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "installing: $$missing"; \
-	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$SUDO apt-get update -qq && \
-	  echo "wireshark-common wireshark-common/install-setuid boolean false" | $$SUDO debconf-set-selections && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	@scripts/apt-install.sh $(TEST_APT_PACKAGES)
 
 image-deps:
-	@missing=$$(for p in $(IMAGE_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "installing: $$missing"; \
-	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	@scripts/apt-install.sh $(IMAGE_APT_PACKAGES)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# `deps` is the test set; the demo's build needs only the demo set.
 deps: apt-deps node_modules/.installed
 
-build: deps
+demo-deps: demo-apt-deps node_modules/.installed
+
+build: demo-deps
 	$(NODE_BIN)/tsc -p tsconfig.build.json
 
 typecheck: deps
@@ -53,7 +54,7 @@ unit: deps
 demo: build
 	node dist/sim/src/bin.js demo
 
-bench: build
+bench: deps build
 	node --import tsx bench/pipeline-bench.ts
 	node --import tsx bench/live-capture-bench.ts
 	node --import tsx bench/judge-bench.ts
@@ -86,7 +87,7 @@ fuzz: deps
 	EARSHOT_FUZZ_FRAMES=1000000 node --import tsx --test test/unit/decode-fuzz.test.ts
 
 # The Raspberry Pi image (os-image/, docs/install.md): about 17 min cold, 2-3 min with the cached rootfs.
-image: deps image-deps
+image: image-deps node_modules/.installed
 	os-image/make-image.sh $(IMAGE_OUT)
 
 # Boots the image in QEMU and checks it (about 2-3 min after `make image`).
