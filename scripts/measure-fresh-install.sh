@@ -1,6 +1,6 @@
 #!/bin/bash
 # Times `make demo` and the install part of `make test` on a fresh machine, for the figures in
-# docs/development.md. A fresh machine here is a new minimal Debian root (mmdebstrap, the host's
+# docs/install.md. A fresh machine here is a new minimal Debian root (mmdebstrap, the host's
 # suite) with only what the README asks for beforehand: make and Node.js >= 20 with npm. Each case
 # gets its own fresh root and a fresh `git clone` of the commit, and runs in a chroot with /proc,
 # /sys and /dev mounted (unmounted again on any exit).
