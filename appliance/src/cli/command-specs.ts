@@ -15,8 +15,8 @@ export interface CommandSpec {
 
 const CONFIG: [string, string] = ['-c, --config <FILE>', 'the config file (default /etc/earshot/config.yaml)'];
 const PIPELINE: Array<[string, string]> = [
-  ['--mic <MIC.csv>', 'the mic-state timeline recorded with the capture'],
-  ['--device <IP|MAC>', 'the Echo to watch (repeatable: every one is collected, the last one is used today)'],
+  ['--mic <MIC.csv>', 'the mic-state timeline recorded with the capture (once per --device, in order)'],
+  ['--device <[NAME=]IP|MAC>', 'an Echo to watch; once per Echo, each judged on its own'],
   ['--grace <SECONDS>', 'seconds after a mic change before upload counts as suspicious'],
 ];
 
