@@ -117,13 +117,15 @@ function datasetRecorder(record: RecordConfig, log: Logger): DatasetRecorder {
 }
 
 /**
- * With every Echo's MAC known before the start (the config's devices or the AP's echo), only
- * their frames are captured. One Echo without a MAC keeps the capture open: it is found by
- * traffic, and so are Amazon devices the config does not list.
+ * Off the box, with every listed Echo's MAC known before the start, only their frames are
+ * captured. On the box (an `ap:` section) nothing is filtered: its Wi-Fi is the Echos' own, and
+ * an Amazon station the config does not list must reach the pipeline to be judged (libpcap's
+ * filter cannot be widened while it runs).
  */
 function liveFilter(config: ServiceConfig): string | undefined {
-  const macs = config.devices.map((device) => device.mac ?? (config.devices.length === 1 ? config.ap?.echo?.mac : undefined));
-  if (macs.some((mac) => mac === undefined) || config.ap) return macs.length === 1 && macs[0] ? echoCaptureFilter(macs[0]) : undefined;
+  if (config.ap) return undefined;
+  const macs = config.devices.map((device) => device.mac);
+  if (macs.some((mac) => mac === undefined)) return undefined;
   return macs.map((mac) => echoCaptureFilter(mac!)).join(' or ');
 }
 
