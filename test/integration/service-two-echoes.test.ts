@@ -13,6 +13,7 @@ import { ChildLines, inNamespace, stopChild } from '../support/child-lines.js';
 import { freePort } from '../support/mosquitto.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 import { TWO_ECHO, TwoEchoLab } from '../support/two-echo-lab.js';
+import { PYTHON_TLS_PACED } from '../support/upload-shapes.js';
 
 const missing = ['mosquitto', 'mosquitto_sub', 'curl', 'python3'].find((c) => spawnSync(c, ['--help']).error);
 const skip = liveUnavailableReason() ?? (missing ? `${missing} is not installed` : undefined);
@@ -27,25 +28,6 @@ const kitchenSilent = process.env.EARSHOT_TWO_ECHO_KITCHEN_SILENT === '1';
  */
 const KITCHEN_RATE = process.env.EARSHOT_TWO_ECHO_KITCHEN_RATE ?? '5M';
 
-const PYTHON_PACED = `
-import socket, ssl, sys, time
-host, port, size, every, total = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
-context = ssl.create_default_context()
-context.check_hostname = False
-context.verify_mode = ssl.CERT_NONE
-with context.wrap_socket(socket.create_connection((host, port)), server_hostname=host) as tls:
-    start = time.monotonic()
-    sent = 0
-    while sent * every < total:
-        delay = start + sent * every - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        if sent == 0:
-            print("first", int(time.time() * 1000), flush=True)
-        tls.sendall(bytes(size))
-        sent += 1
-    tls.unwrap()
-`;
 
 describe('two Echos on one box, live', { skip, timeout: 180_000 }, () => {
   test("a muted Echo's leak is alerted within a second while another Echo streams a download, and names the device", async () => {
@@ -83,7 +65,7 @@ describe('two Echos on one box, live', { skip, timeout: 180_000 }, () => {
       children.push(download);
       const before = await lab.portPackets('k0');
       const fromMs = Date.now();
-      const upload = inNamespace(lab.bedroom, 'python3', ['-c', PYTHON_PACED, TWO_ECHO.uploadServer, '8443', '320', '0.02', '4']);
+      const upload = inNamespace(lab.bedroom, 'python3', ['-c', PYTHON_TLS_PACED, TWO_ECHO.uploadServer, '8443', '320', '0.02', '4']);
       children.push(upload);
       const firstMs = Number((await upload.waitFor((l) => l.startsWith('first '), 15_000, "the bedroom's first write")).split(' ')[1]);
       await sub.waitFor((l) => l.includes('/alert ') && l.includes('"bedroom"'), 10_000, 'the bedroom alert');

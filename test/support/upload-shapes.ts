@@ -78,67 +78,53 @@ async function opensslPaced(lab: UploadLab, line: number, everyMs: number, forMs
   if (code !== 0) throw new Error(`openssl s_client exited ${code}: ${output.stderr.trim()}`);
 }
 
-const PYTHON_TLS_PACED = `
+/**
+ * A paced Python sender: `size` bytes every `every` s for `total` s to host:port (argv), on the
+ * socket `open` makes, each write as `write` does. It prints "first <epoch ms>" just before its
+ * first write (the two-Echo test times its alert from it) and "sent <bytes>" at the end.
+ */
+function pythonPaced(open: string, write: string, close = ''): string {
+  return `
 import socket, ssl, sys, time
 host, port, size, every, total = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
-context = ssl.create_default_context()
-context.check_hostname = False
-context.verify_mode = ssl.CERT_NONE
-with context.wrap_socket(socket.create_connection((host, port)), server_hostname=host) as tls:
+${open}
     start = time.monotonic()
     sent = 0
     while sent * every < total:
         delay = start + sent * every - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        tls.sendall(bytes(size))
+        if sent == 0:
+            print("first", int(time.time() * 1000), flush=True)
+${write}
         sent += 1
-    tls.unwrap()
+${close}
 print("sent", sent * size)
 `;
+}
+
+const TLS_CLIENT = (settings = ''): string => `context = ssl.create_default_context()
+context.check_hostname = False
+context.verify_mode = ssl.CERT_NONE${settings}
+with context.wrap_socket(socket.create_connection((host, port)), server_hostname=host) as tls:`;
+
+/** Python's ssl, one TLS record per write. */
+export const PYTHON_TLS_PACED = pythonPaced(TLS_CLIENT(), '        tls.sendall(bytes(size))', '    tls.unwrap()');
 
 // Each write goes out behind a record the labelling rules call a heartbeat: TLS 1.2 with AES-GCM
 // makes a 17-byte write a record of length 41 (8-byte nonce, 16-byte tag), and TCP_CORK puts it
 // and the payload's record in one segment, so the segment's first record is "heartbeat".
-const PYTHON_TLS_HEARTBEAT_DRESSED = `
-import socket, ssl, sys, time
-host, port, size, every, total = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
-context = ssl.create_default_context()
-context.check_hostname = False
-context.verify_mode = ssl.CERT_NONE
-context.maximum_version = ssl.TLSVersion.TLSv1_2
-context.set_ciphers("ECDHE+AESGCM")
-with context.wrap_socket(socket.create_connection((host, port)), server_hostname=host) as tls:
-    start = time.monotonic()
-    sent = 0
-    while sent * every < total:
-        delay = start + sent * every - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        tls.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+const PYTHON_TLS_HEARTBEAT_DRESSED = pythonPaced(
+  TLS_CLIENT('\ncontext.maximum_version = ssl.TLSVersion.TLSv1_2\ncontext.set_ciphers("ECDHE+AESGCM")'),
+  `        tls.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
         tls.sendall(bytes(17))
         tls.sendall(bytes(size))
-        tls.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)
-        sent += 1
-    tls.unwrap()
-print("sent", sent * size)
-`;
+        tls.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)`,
+  '    tls.unwrap()',
+);
 
 // Plain TCP (no TLS) to Spotify's sync port 4070: the labelling rules call its DATA heartbeats.
-const PYTHON_TCP_PACED = `
-import socket, sys, time
-host, port, size, every, total = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
-with socket.create_connection((host, port)) as tcp:
-    start = time.monotonic()
-    sent = 0
-    while sent * every < total:
-        delay = start + sent * every - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        tcp.sendall(bytes(size))
-        sent += 1
-print("sent", sent * size)
-`;
+const PYTHON_TCP_PACED = pythonPaced('with socket.create_connection((host, port)) as tcp:', '        tcp.sendall(bytes(size))');
 
 const PYTHON_UDP_RTP = `
 import random, socket, sys, time

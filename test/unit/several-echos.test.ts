@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LinkType, TcpFlag, type CapturedFrame } from '../../appliance/src/decode/types.js';
 import type { AlertEvent, JudgeEvent } from '../../appliance/src/judge/judge-events.js';
+import type { MicState } from '../../appliance/src/mic/mic-state.js';
 import { MicTimeline } from '../../appliance/src/mic/mic-timeline.js';
 import { buildAnalysis } from '../../appliance/src/pipeline/capture-run.js';
 import { discoveryMessages } from '../../appliance/src/service/ha-discovery.js';
@@ -40,13 +41,14 @@ function streaming(to: Endpoint, startUs: number, seconds: number): CapturedFram
 
 const byTime = (frames: CapturedFrame[]): CapturedFrame[] => frames.sort((a, b) => a.timeUs - b.timeUs);
 
-function twoEchos(): { events: JudgeEvent[]; analysis: ReturnType<typeof buildAnalysis> } {
+/** Kitchen by IP and bedroom by MAC, each with the ring state given. */
+function twoEchos(kitchenRing: MicState = 'idle', bedroomRing: MicState = 'muted'): { events: JudgeEvent[]; analysis: ReturnType<typeof buildAnalysis> } {
   const events: JudgeEvent[] = [];
   const analysis = buildAnalysis(
     {
       devices: [
-        { id: 'kitchen', name: 'Kitchen', spec: { ip: kitchen.ip }, mic: new MicTimeline([{ timeUs: 0, state: 'idle' }]) },
-        { id: 'bedroom', name: 'Bedroom', spec: { mac: bedroom.mac }, mic: new MicTimeline([{ timeUs: 0, state: 'muted' }]) },
+        { id: 'kitchen', name: 'Kitchen', spec: { ip: kitchen.ip }, mic: new MicTimeline([{ timeUs: 0, state: kitchenRing }]) },
+        { id: 'bedroom', name: 'Bedroom', spec: { mac: bedroom.mac }, mic: new MicTimeline([{ timeUs: 0, state: bedroomRing }]) },
       ],
     },
     { judge: (event) => events.push(event) },
@@ -75,16 +77,7 @@ test('a muted Echo leaking while another streams music is the only one alerted, 
 
 test("a listening Echo's upload is never laid on a muted Echo: no episode there, no alert", () => {
   // Were the lanes mixed, the muted Echo's judge would see a voice-sized upload and raise a critical.
-  const events: JudgeEvent[] = [];
-  const analysis = buildAnalysis(
-    {
-      devices: [
-        { id: 'kitchen', name: 'Kitchen', spec: { ip: kitchen.ip }, mic: new MicTimeline([{ timeUs: 0, state: 'listening' }]) },
-        { id: 'bedroom', name: 'Bedroom', spec: { ip: bedroom.ip }, mic: new MicTimeline([{ timeUs: 0, state: 'muted' }]) },
-      ],
-    },
-    { judge: (event) => events.push(event) },
-  );
+  const { events, analysis } = twoEchos('listening', 'muted');
   for (const f of upload(kitchen, T0, 3, 20, 640)) analysis.push(f);
   analysis.finish();
   assert.equal(events.length, 0, 'the listening Echo uploads as asked; the muted one sent nothing');

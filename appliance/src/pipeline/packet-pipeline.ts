@@ -27,11 +27,10 @@ export interface WatchedDevice {
 /** The Echo of a box that names none, or one (a version 2 config's `device`). */
 export const DEFAULT_DEVICE = { id: DEFAULT_DEVICE_ID, name: DEFAULT_DEVICE_NAME } as const;
 
-/** One watched Echo inside the pipeline: its matcher once known, and its own counts. */
+/** One watched Echo inside the pipeline: its matcher once known, and its packet count. */
 export class DeviceLane {
   matcher: DeviceMatcher | undefined;
   echoPackets = 0;
-  readonly byClass = emptyClassCounts();
 
   constructor(
     /** Position in `lanes`: the analysis keeps one judge per lane under it. */
@@ -241,7 +240,6 @@ export class PacketPipeline {
     this.counts.echoPackets++;
     this.counts.byClass[features.reportedClass]++;
     lane.echoPackets++;
-    lane.byClass[features.reportedClass]++;
     this.sink(lane, context, features, mic);
   }
 }

@@ -257,7 +257,6 @@ export class EarshotService {
       }
       this.model.setDevice(echo.id, echo.live(nowUs, this.trafficAddress(echo), micState));
     }
-    this.model.setMic(this.echos[0].lastMic);
     this.showLed();
     this.model.setCaptureDropped(source.stats().dropped);
     // The recorder stops itself on a full disk: the switch follows it.

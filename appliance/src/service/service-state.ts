@@ -97,6 +97,7 @@ export class ServiceStateModel {
       devices[id] = { ...device, problem: own.some((alert) => !alert.acknowledged) ? 'ON' : 'OFF', last_alert: lastAlert(own.at(-1)) };
     }
     const mics = [...this.devices.values()].map((device) => device.mic);
+    const first = this.devices.values().next().value;
     return {
       mic: mics.length === 0 ? this.live.mic : MIC_PRECEDENCE.find((state) => mics.includes(state))!,
       problem: alerts.some((alert) => !alert.acknowledged) ? 'ON' : 'OFF',
@@ -104,8 +105,8 @@ export class ServiceStateModel {
       upstream_bytes: counters.upstream_bytes,
       classes: { ...this.classes, ...counters.classes },
       capture_dropped: this.live.capture_dropped,
-      echo_connected: this.live.echo_connected,
-      echo: this.live.echo,
+      echo_connected: first ? first.echo_connected : this.live.echo_connected,
+      echo: first ? first.echo : this.live.echo,
       model_version: this.live.model_version,
       enforcement: this.live.enforcement,
       recording: this.live.recording,
@@ -116,10 +117,9 @@ export class ServiceStateModel {
     };
   }
 
-  /** One Echo's live facts; the first one set also stands for the box's `echo` fields. */
+  /** One Echo's live facts; once any is set, the box-wide `mic` and `echo` fields are read from them. */
   setDevice(id: string, device: DeviceLive): void {
     this.devices.set(id, { ...device });
-    if (this.devices.keys().next().value === id) this.setEcho(device.echo, device.echo_connected === 'ON');
   }
 
   setLed(pattern: string, device: string | null): void {
