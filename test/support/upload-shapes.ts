@@ -108,6 +108,12 @@ context.check_hostname = False
 context.verify_mode = ssl.CERT_NONE${settings}
 with context.wrap_socket(socket.create_connection((host, port)), server_hostname=host) as tls:`;
 
+/** A row that runs a Python sender in the Echo's namespace: script, the cloud's port, its arguments. */
+const python =
+  (script: string, port: number, ...args: string[]) =>
+  async (lab: UploadLab): Promise<void> =>
+    void (await lab.inEcho('python3', ['-c', script, UPLOAD_LAB.cloudIp, String(port), ...args], 30_000));
+
 /** Python's ssl, one TLS record per write. */
 export const PYTHON_TLS_PACED = pythonPaced(TLS_CLIENT(), '        tls.sendall(bytes(size))', '    tls.unwrap()');
 
@@ -158,35 +164,35 @@ export const UPLOAD_SHAPES: UploadShape[] = [
     stack: 'Python ssl',
     shape: '200 B every 100 ms (2 KB/s) for 4 s',
     kind: 'upload',
-    run: async (lab) => void (await lab.inEcho('python3', ['-c', PYTHON_TLS_PACED, UPLOAD_LAB.cloudIp, String(UPLOAD_LAB.tlsPort), '200', '0.1', '4'], 30_000)),
+    run: python(PYTHON_TLS_PACED, UPLOAD_LAB.tlsPort, '200', '0.1', '4'),
   },
   {
     name: 'python-tls-heartbeat-dressed',
     stack: 'Python ssl (TLS 1.2, TCP_CORK)',
     shape: 'a 41-byte record in front of 1,300 B, every 20 ms for 3 s',
     kind: 'upload',
-    run: async (lab) => void (await lab.inEcho('python3', ['-c', PYTHON_TLS_HEARTBEAT_DRESSED, UPLOAD_LAB.cloudIp, String(UPLOAD_LAB.tlsPort), '1300', '0.02', '3'], 30_000)),
+    run: python(PYTHON_TLS_HEARTBEAT_DRESSED, UPLOAD_LAB.tlsPort, '1300', '0.02', '3'),
   },
   {
     name: 'python-tcp-4070-bulk',
     stack: 'Python socket (plain TCP)',
     shape: '1,400 B every 20 ms for 3 s to port 4070 (Spotify sync)',
     kind: 'upload',
-    run: async (lab) => void (await lab.inEcho('python3', ['-c', PYTHON_TCP_PACED, UPLOAD_LAB.cloudIp, String(UPLOAD_LAB.spotifySyncPort), '1400', '0.02', '3'], 30_000)),
+    run: python(PYTHON_TCP_PACED, UPLOAD_LAB.spotifySyncPort, '1400', '0.02', '3'),
   },
   {
     name: 'python-tcp-4070-16k',
     stack: 'Python socket (plain TCP)',
     shape: '320 B every 20 ms (16 KB/s) for 4 s to port 4070 (Spotify sync)',
     kind: 'upload',
-    run: async (lab) => void (await lab.inEcho('python3', ['-c', PYTHON_TCP_PACED, UPLOAD_LAB.cloudIp, String(UPLOAD_LAB.spotifySyncPort), '320', '0.02', '4'], 30_000)),
+    run: python(PYTHON_TCP_PACED, UPLOAD_LAB.spotifySyncPort, '320', '0.02', '4'),
   },
   {
     name: 'udp-rtp',
     stack: 'Python socket (UDP)',
     shape: '160-320 B datagram every 20 ms for 5 s (RTP-like)',
     kind: 'upload',
-    run: async (lab) => void (await lab.inEcho('python3', ['-c', PYTHON_UDP_RTP, UPLOAD_LAB.cloudIp, String(UPLOAD_LAB.udpPort), '0.02', '5'], 30_000)),
+    run: python(PYTHON_UDP_RTP, UPLOAD_LAB.udpPort, '0.02', '5'),
   },
   {
     name: 'split-burst-then-paced',
