@@ -67,14 +67,12 @@ export class EarshotService {
   private ledPattern: LedPattern | undefined;
   /** Every Echo the box watches, in the config's order, then the ones the access point found. */
   private readonly echos: WatchedEcho[];
-  private readonly echoById = new Map<string, WatchedEcho>();
 
   constructor(private readonly deps: ServiceDeps) {
     const classes = Object.fromEntries(PACKET_CLASSES.map((c) => [paperLabel(c), 0]));
     this.model = new ServiceStateModel({ modelVersion: deps.modelVersion, enforcement: deps.config.enforcement.mode, classes, persisted: () => deps.store.data });
     const graceUs = deps.config.judge.grace_s * 1e6;
     this.echos = (deps.devices ?? deps.config.devices.map((config) => ({ config }))).map((device) => new WatchedEcho(device, graceUs));
-    for (const echo of this.echos) this.echoById.set(echo.id, echo);
   }
 
   get state(): ServiceStateModel {
@@ -185,13 +183,12 @@ export class EarshotService {
    */
   watchFoundEcho(mac: string, ip: string | undefined): WatchedEcho {
     const normalised = mac.toLowerCase();
-    const known = this.echos.find((echo) => echo.device.config.mac === normalised || echo.onAp?.mac === normalised);
+    const known = this.echoWithMac(normalised);
     if (known) return known;
     const id = `echo-${normalised.replaceAll(':', '').slice(-6)}`;
     const echo = new WatchedEcho({ config: { id, name: `Echo ${normalised.slice(-8)}`, mac: normalised, mic: { sensor: 'none' } }, listed: false }, this.deps.config.judge.grace_s * 1e6);
     echo.onAp = { mac: normalised, ip, connected: true };
     this.echos.push(echo);
-    this.echoById.set(id, echo);
     this.analysis?.pipeline.addDevice({ ...echo.watched(), spec: { mac: normalised } });
     this.deps.publisher?.setDevices(this.echos.map(({ id, name }) => ({ id, name })));
     this.deps.log('warning', `echo: ${normalised} (${ip ?? 'no lease yet'}) is an Amazon device the config does not list; watching it as '${id}' with no ring sensor: its uploads can only be warnings`);
@@ -209,7 +206,7 @@ export class EarshotService {
     const firstNamed = first.device.config.ip !== undefined || first.device.config.mac !== undefined;
     for (const entry of found) {
       if (entry.mac === first.onAp?.mac) continue;
-      let echo = this.echos.find((candidate) => candidate.device.config.mac === entry.mac || candidate.onAp?.mac === entry.mac);
+      let echo = this.echoWithMac(entry.mac);
       if (!echo && entry.listed) continue;
       if (!echo && !firstNamed && first.onAp?.mac === undefined) {
         echo = first;
@@ -223,6 +220,11 @@ export class EarshotService {
       this.deps.log('info', `echo ${echo.name}: ${entry.connected ? `connected ${entry.mac} ${entry.ip ?? '(no lease yet)'}` : 'not connected'}`);
     }
     this.refreshState(this.captureNowUs());
+  }
+
+  /** The watched Echo with this MAC, configured or as the access point knows it. */
+  private echoWithMac(mac: string): WatchedEcho | undefined {
+    return this.echos.find((echo) => echo.device.config.mac === mac || echo.onAp?.mac === mac);
   }
 
   /** Ends a live capture (SIGTERM, Ctrl-C); run() then finishes the shutdown. */
