@@ -120,3 +120,30 @@ test('with listening windows around each command and idle elsewhere, the real ca
   }
   assert.equal(commandsSeen, files.length * 5);
 });
+
+test('a real Echo watched beside a second, listening Echo gets the same alerts as alone, and the second gets none', async (t) => {
+  const files = captures();
+  if (!files) return t.skip('needs ../shared/data/echo-pcaps and tshark');
+  for (const capture of files.slice(0, 4)) {
+    const alone: AlertEvent[] = [];
+    const single = await runCapture(new FileSource(capture), { mic: new MicTimeline(throughout('muted')) }, { judge: (e) => void (e.type === 'alert' && alone.push(e)) });
+    const ip = single.pipeline.device?.addresses[0];
+    assert.ok(ip, `${capture}: an Echo was elected`);
+    const beside: AlertEvent[] = [];
+    const both = await runCapture(
+      new FileSource(capture),
+      {
+        devices: [
+          { id: 'echo', name: 'Echo', spec: { ip }, mic: new MicTimeline(throughout('muted')) },
+          // Another local address of the same capture's network, listening: it must not take the Echo's packets.
+          { id: 'bedroom', name: 'Bedroom', spec: { ip: '192.0.2.250' }, mic: new MicTimeline(throughout('listening')) },
+        ],
+      },
+      { judge: (e) => void (e.type === 'alert' && beside.push(e)) },
+    );
+    assert.ok(alone.length > 0, `${capture}: the muted Echo is alerted`);
+    assert.deepEqual(beside.map((a) => [a.id, a.severity, a.time, a.bytes]), alone.map((a) => [a.id, a.severity, a.time, a.bytes]), capture);
+    assert.ok(beside.every((a) => a.device === 'echo'));
+    assert.equal(both.judges[1].counts.episodes, 0, 'the second Echo saw none of the first one\'s uploads');
+  }
+});
